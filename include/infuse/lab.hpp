@@ -1,0 +1,126 @@
+// The lab model: what a lab.yaml says, as plain structs.
+//
+// The YAML types stop at the loader (src/spec/); everything else in the runner sees these structs.
+// Text that may hold `{{param}}` templates is kept unrendered here: rendering needs a learner's
+// seed and happens where the text is used (provisioning, grading, printing).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "infuse/check.hpp"
+#include "infuse/error.hpp"
+#include "infuse/text.hpp"
+
+namespace infuse {
+
+// The newest lab format this runner understands; a lab declaring a newer `spec:` is refused.
+inline constexpr int kNewestSpecVersion = 1;
+
+enum class LabKind { practice, skill_check };
+
+// Where a lab came from decides how much it is trusted (sandbox policy, docs/trust.md).
+enum class LabOrigin { bundled, external };
+
+// One per-learner variable, drawn from the learner's seed (docs/params.md gives the algorithm).
+struct ParamSpec {
+    enum class Kind { ipv4, ipv6, integer, choice, hex, template_text };
+    std::string name;
+    Kind kind = Kind::integer;
+    std::string cidr;                  // ipv4 / ipv6: the network to draw an address from
+    std::int64_t min = 0, max = 0;     // integer: inclusive bounds
+    std::vector<std::string> choices;  // choice: the values to pick from
+    int length = 0;                    // hex: number of hex digits
+    std::string pattern;               // template_text: text with {{earlier params}}
+    std::vector<std::string> unlike;   // redraw while equal to any of these earlier params
+    SourceLocation where;
+};
+
+// A file copied (or rendered) from the lab folder into the learner's workspace.
+struct ProvisionedFile {
+    std::string from;                   // path relative to the lab folder
+    std::string to;                     // path relative to the workspace (no "..", not absolute)
+    bool is_template = false;           // render {{param}} placeholders while copying
+    std::optional<std::string> sha256;  // expected digest of the source file, verified on start
+    SourceLocation where;
+};
+
+struct Hint {
+    LocalizedText text;
+    int cost = 0;  // points taken off the question when this hint is revealed
+    SourceLocation where;
+};
+
+// Turns a known wrong answer into a message: when the answer matches `when`, say `say`.
+struct FeedbackRule {
+    CheckerSpec when;  // a checker; a bare value in YAML means "the question's checker"
+    LocalizedText say;
+    SourceLocation where;
+};
+
+struct Question {
+    std::string id;        // stable key used by `answer`, progress and tests
+    LocalizedText ask;
+    CheckerSpec answer;    // how an answer is graded (expected values may hold templates)
+    int points = 10;
+    std::vector<Hint> hints;            // revealed one at a time, in order
+    std::vector<FeedbackRule> feedback; // tried in order; the first match speaks
+    LocalizedText explain;              // shown after the question is solved or given up
+    int max_attempts = 0;               // 0 = unlimited; when used up the question is closed
+    SourceLocation where;
+};
+
+// What a lab test expects of one question.
+struct QuestionExpectation {
+    enum class Verdict { pass, fail, partial };
+    Verdict verdict = Verdict::pass;
+    std::string feedback_contains;  // optional: the feedback shown must contain this text
+    SourceLocation where;
+};
+
+// A lab's own proof, run by `infuse-lab test` through the same grading code as `answer`.
+struct LabTest {
+    std::string name;
+    std::string seed;                           // "" = the test's default seed
+    std::map<std::string, std::string> answers; // question id -> answer (may hold templates)
+    enum class Whole { pass, fail, per_question };
+    Whole expect = Whole::pass;                 // pass: every question solved; fail: not all
+    std::map<std::string, QuestionExpectation> per_question;  // when expect is per_question
+    SourceLocation where;
+};
+
+struct LabSpec {
+    int spec = 1;
+    std::string id;                  // "<area>/<name>", equal to the folder path under its root
+    std::string version = "1";       // the lab's own version, recorded with each started run
+    LocalizedText title;
+    LocalizedText summary;           // one line for `list`
+    std::string learning_path;       // Infuse learning path slug (`path:` in YAML)
+    int module = 0;                  // module number within the learning path
+    LabKind kind = LabKind::practice;
+    int difficulty = 1;              // 1 (first steps) .. 5 (expert)
+    int minutes = 0;                 // expected time to complete
+    std::vector<std::string> requires_tools;  // tools the learner needs (grep, dig, containers ...)
+    std::string brief = "brief.md";  // brief.<lang>.md beside it is the translation
+    std::vector<ParamSpec> params;
+    std::vector<ProvisionedFile> files;
+    std::vector<Question> questions;
+    std::vector<LabTest> tests;
+
+    // Filled in by the loader, not read from YAML.
+    std::filesystem::path dir;       // the lab folder
+    std::filesystem::path spec_file; // dir / "lab.yaml"
+    std::string digest;              // SHA-256 of lab.yaml, recorded with each started run
+    LabOrigin origin = LabOrigin::external;
+
+    const Question* find_question(std::string_view question_id) const;
+    int total_points() const;
+};
+
+std::string_view to_string(LabKind kind);
+
+}  // namespace infuse

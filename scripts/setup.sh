@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what infuse-lab needs on a fresh Debian/Ubuntu machine (only what is missing),
+# then configures and builds it. Idempotent: a second run installs nothing and rebuilds
+# incrementally.
+#
+#   scripts/setup.sh            install + build (Release)
+#   BUILD_DIR=... BUILD_TYPE=... scripts/setup.sh
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${BUILD_DIR:-$here/build}
+build_type=${BUILD_TYPE:-RelWithDebInfo}
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libyaml-cpp-dev nlohmann-json3-dev libpugixml-dev libcurl4-openssl-dev
+  libboost-dev libboost-filesystem-dev
+  catch2 libcli11-dev libfmt-dev libsqlite3-dev libre2-dev libssl-dev libexpected-dev
+  bubblewrap sqlite3 dnsutils whois curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "infuse-lab setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "infuse-lab setup: all packages present"
+fi
+
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S "$here" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$build_type"
+cmake --build "$build_dir" -j "$(nproc)"
+echo "infuse-lab setup: built $build_dir/infuse-lab"

@@ -1,0 +1,115 @@
+// `infuse-lab start <lab>`: open a run (or resume the active one), provision the workspace, and
+// print the brief, the questions and how to answer.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/app.hpp"
+#include "cli/session.hpp"
+#include "cli/views.hpp"
+#include "infuse/error.hpp"
+#include "infuse/paths.hpp"
+#include "infuse/workspace.hpp"
+
+namespace infuse::cli {
+namespace {
+
+struct StartOptions {
+    std::string lab;
+    std::string seed;
+    bool json = false;
+    bool quiet = false;
+};
+
+bool on_path(const std::string& tool) {
+    const char* path = std::getenv("PATH");
+    std::string_view rest = path ? path : "";
+    while (!rest.empty()) {
+        auto colon = rest.find(':');
+        std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / tool;
+        if (access(candidate.c_str(), X_OK) == 0) return true;
+        rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+    return false;
+}
+
+int run_start(Context& context, const StartOptions& options) {
+    LabSpec lab = load_lab_for_use(context.roots(), options.lab);
+    auto& store = context.store();
+    auto existing = store.active_run(lab.id);
+    if (existing && !options.seed.empty() && options.seed != existing->seed) {
+        throw UserError(ExitCode::bad_input,
+                        fmt::format("'{}' is already started with seed {}", lab.id, existing->seed),
+                        fmt::format("`infuse-lab reset {}` first to start again with another seed", lab.id));
+    }
+    RunRecord run;
+    if (existing) {
+        run = *existing;
+        store.set_current_lab(lab.id);
+    } else {
+        run.lab_id = lab.id;
+        run.lab_version = lab.version;
+        run.lab_digest = lab.digest;
+        run.seed = options.seed.empty() ? new_seed() : options.seed;
+        run.workspace = workspace_for(lab.id).string();
+        run.started_at = now_utc_iso8601();
+        run = store.begin_run(run);  // another process may have won the race: use its run
+    }
+    const bool resumed = existing.has_value();
+    const ParamValues values = values_for_run(lab, run);
+    // A resumed run keeps the learner's files (and notes); only missing ones are written again.
+    const auto written = provision_workspace(lab, values, run.workspace, resumed ? ExistingFiles::keep : ExistingFiles::replace);
+
+    std::vector<std::string> missing_tools;
+    for (const auto& tool : lab.requires_tools) {
+        if (!on_path(tool)) missing_tools.push_back(tool);
+    }
+    if (options.json) {
+        nlohmann::json out = lab_json(lab, context.language);
+        out["run"] = {{"seed", run.seed}, {"workspace", run.workspace}, {"started_at", run.started_at}, {"resumed", resumed}};
+        out["files_written"] = written;
+        out["missing_tools"] = missing_tools;
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    const Style& style = context.style;
+    std::cout << lab_header(lab, style, context.language) << "\n";
+    if (resumed) {
+        std::cout << style.warn(fmt::format("Resuming the run started {} (seed {}).", run.started_at.substr(0, 16), run.seed)) << "\n";
+        if (run.lab_digest != lab.digest) {
+            std::cout << style.warn(fmt::format("This lab changed since you started it (version {} then, {} now); "
+                                                "`infuse-lab reset {}` starts over on the new version.",
+                                                run.lab_version, lab.version, lab.id)) << "\n";
+        }
+        std::cout << "\n";
+    }
+    for (const auto& tool : missing_tools) {
+        std::cout << style.warn(fmt::format("warning: this lab uses `{}`, which is not installed here", tool)) << "\n";
+    }
+    if (!options.quiet) std::cout << render_brief(lab, values, context.language) << "\n";
+    std::cout << style.bold("Your workspace: ") << run.workspace << "\n";
+    for (const auto& file : written) std::cout << "  " << file << "\n";
+    const LabProgress progress = compute_progress(lab, store.attempts(run.id), store.hints(run.id));
+    std::cout << "\n" << style.bold("Questions") << " (" << progress_line(progress) << ")\n";
+    std::cout << questions_text(lab, values, &progress, style, context.language) << "\n";
+    std::cout << style.bold("How to answer") << "\n"
+              << fmt::format("  cd {}\n", run.workspace)
+              << fmt::format("  infuse-lab answer {} <your answer>      (a question's id or number)\n", lab.questions.front().id)
+              << "  infuse-lab hint <question>    infuse-lab status    infuse-lab explain <question>\n";
+    return 0;
+}
+
+}  // namespace
+
+Runner define_start(CLI::App& app) {
+    auto options = std::make_shared<StartOptions>();
+    app.add_option("lab", options->lab, "the lab's id (see `infuse-lab list`) or its folder")->required();
+    app.add_option("--seed", options->seed, "draw this learner's data from SEED (a mentor can reproduce a learner's lab)");
+    app.add_flag("--json", options->json, "print the run as JSON");
+    app.add_flag("-q,--quiet", options->quiet, "do not print the brief");
+    return [options](Context& context) { return run_start(context, *options); };
+}
+
+}  // namespace infuse::cli

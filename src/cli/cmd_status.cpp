@@ -1,0 +1,56 @@
+// `infuse-lab status`: where the learner stands in the current (or named) lab.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/app.hpp"
+#include "cli/session.hpp"
+#include "cli/views.hpp"
+
+namespace infuse::cli {
+namespace {
+
+struct StatusOptions {
+    std::string lab;
+    bool json = false;
+};
+
+int run_status(Context& context, const StatusOptions& options) {
+    if (options.lab.empty() && !context.store().current_lab()) {
+        if (options.json) {
+            std::cout << nlohmann::json{{"lab", nullptr}}.dump(2) << "\n";
+        } else {
+            std::cout << "No lab started yet. `infuse-lab list` shows the labs; `infuse-lab start <lab>` starts one.\n";
+        }
+        return 0;
+    }
+    LearnerSession session = open_session(context, options.lab);
+    const auto progress = session.progress();
+    if (options.json) {
+        nlohmann::json out = lab_json(session.lab, context.language);
+        out["run"] = {{"seed", session.run.seed}, {"workspace", session.run.workspace}, {"started_at", session.run.started_at},
+                      {"lab_version", session.run.lab_version}, {"lab_changed", session.run.lab_digest != session.lab.digest}};
+        out["progress"] = progress_json(progress);
+        std::cout << out.dump(2) << "\n";
+        return 0;
+    }
+    const Style& style = context.style;
+    std::cout << lab_header(session.lab, style, context.language)
+              << style.dim(fmt::format("started {} · seed {} · workspace {}", session.run.started_at.substr(0, 16), session.run.seed,
+                                       session.run.workspace)) << "\n\n"
+              << questions_text(session.lab, session.values, &progress, style, context.language) << "\n"
+              << style.bold(progress_line(progress)) << "\n";
+    if (progress.complete()) std::cout << style.good("Lab complete.") << "\n";
+    return 0;
+}
+
+}  // namespace
+
+Runner define_status(CLI::App& app) {
+    auto options = std::make_shared<StatusOptions>();
+    app.add_option("lab", options->lab, "the lab (default: the last one started)");
+    app.add_flag("--json", options->json, "print the progress as JSON");
+    return [options](Context& context) { return run_status(context, *options); };
+}
+
+}  // namespace infuse::cli

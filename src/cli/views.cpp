@@ -1,0 +1,93 @@
+#include "cli/views.hpp"
+
+#include <fmt/format.h>
+
+#include "cli/session.hpp"
+#include "infuse/learning_paths.hpp"
+
+namespace infuse::cli {
+
+std::string difficulty_dots(int difficulty) {
+    std::string dots;
+    for (int i = 1; i <= 5; ++i) dots += i <= difficulty ? "\u25cf" : "\u25cb";
+    return dots;
+}
+
+std::string lab_header(const LabSpec& lab, const Style& style, const std::string& language) {
+    const LearningPath* path = find_learning_path(lab.learning_path);
+    std::string text = style.bold(lab.title.in(language)) + "  " + style.dim(lab.id) + "\n";
+    text += fmt::format("{} · module {} · {} · difficulty {} · about {} min\n",
+                        path ? path->title : lab.learning_path, lab.module, to_string(lab.kind),
+                        difficulty_dots(lab.difficulty), lab.minutes);
+    if (!lab.summary.empty()) text += lab.summary.in(language) + "\n";
+    return text;
+}
+
+std::string questions_text(const LabSpec& lab, const ParamValues& values, const LabProgress* progress,
+                           const Style& style, const std::string& language) {
+    std::string text;
+    for (std::size_t i = 0; i < lab.questions.size(); ++i) {
+        const auto& question = lab.questions[i];
+        std::string state;
+        if (progress) {
+            const auto& q = progress->questions[i];
+            if (q.solved) state = style.good(fmt::format("solved, {}/{} pts", q.points, q.points_possible));
+            else if (q.gave_up) state = style.warn("given up");
+            else if (q.closed) state = style.warn("no attempts left");
+            else if (q.best_score > 0) state = style.warn(fmt::format("partly right, {}/{} pts", q.points, q.points_possible));
+            else if (q.attempts > 0) state = fmt::format("{} attempt{}", q.attempts, q.attempts == 1 ? "" : "s");
+            if (q.hints_taken > 0) state += fmt::format("{}{} hint{}", state.empty() ? "" : ", ", q.hints_taken, q.hints_taken == 1 ? "" : "s");
+        }
+        text += fmt::format("  {}. {} {}{}\n", i + 1, style.accent(question.id),
+                            style.dim(fmt::format("({} pts{})", question.points,
+                                                  question.max_attempts > 0 ? fmt::format(", {} attempts", question.max_attempts) : "")),
+                            state.empty() ? "" : "  [" + state + "]");
+        text += "     " + render_for_display(question.ask.in(language), values) + "\n";
+    }
+    return text;
+}
+
+std::string progress_line(const LabProgress& progress) {
+    return fmt::format("{}/{} solved · {}/{} points", progress.solved, progress.questions.size(), progress.points,
+                       progress.points_possible);
+}
+
+nlohmann::json lab_json(const LabSpec& lab, const std::string& language) {
+    return {{"id", lab.id},
+            {"title", lab.title.in(language)},
+            {"summary", lab.summary.in(language)},
+            {"version", lab.version},
+            {"path", lab.learning_path},
+            {"module", lab.module},
+            {"kind", to_string(lab.kind)},
+            {"difficulty", lab.difficulty},
+            {"minutes", lab.minutes},
+            {"requires", lab.requires_tools},
+            {"questions", lab.questions.size()},
+            {"points", lab.total_points()},
+            {"origin", lab.origin == LabOrigin::bundled ? "bundled" : "external"},
+            {"dir", lab.dir.string()}};
+}
+
+nlohmann::json progress_json(const LabProgress& progress) {
+    nlohmann::json questions = nlohmann::json::array();
+    for (const auto& q : progress.questions) {
+        questions.push_back({{"id", q.question_id},
+                             {"attempts", q.attempts},
+                             {"best_score", q.best_score},
+                             {"solved", q.solved},
+                             {"closed", q.closed},
+                             {"gave_up", q.gave_up},
+                             {"hints_taken", q.hints_taken},
+                             {"hint_cost", q.hint_cost},
+                             {"points", q.points},
+                             {"points_possible", q.points_possible}});
+    }
+    return {{"solved", progress.solved},
+            {"questions", questions},
+            {"points", progress.points},
+            {"points_possible", progress.points_possible},
+            {"complete", progress.complete()}};
+}
+
+}  // namespace infuse::cli

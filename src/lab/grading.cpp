@@ -1,0 +1,103 @@
+#include "infuse/grading.hpp"
+
+#include <fmt/format.h>
+
+namespace infuse {
+namespace {
+
+bool is_valid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xe ? 3 : (byte >> 3) == 0x1e ? 4 : 0;
+        if (length == 0 || i + length > text.size()) return false;
+        std::uint32_t code = length == 1 ? byte : byte & (0x7fu >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xc0) != 0x80) return false;
+            code = (code << 6) | (next & 0x3f);
+        }
+        // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+        static constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < smallest[length] || (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff) return false;
+        i += length;
+    }
+    return true;
+}
+
+}  // namespace
+
+tl::expected<void, std::string> check_answer_text(std::string_view answer) {
+    if (answer.size() > kMaxAnswerBytes) {
+        return tl::unexpected(fmt::format("the answer is {} bytes long; answers are limited to {} KiB",
+                                          answer.size(), kMaxAnswerBytes / 1024));
+    }
+    if (answer.find('\0') != std::string_view::npos) return tl::unexpected(std::string("the answer contains a NUL byte"));
+    if (!is_valid_utf8(answer)) return tl::unexpected(std::string("the answer is not valid UTF-8 text"));
+    if (answer.find_first_not_of(" \t\r\n") == std::string_view::npos) return tl::unexpected(std::string("the answer is empty"));
+    return {};
+}
+
+std::string_view to_string(Verdict::Status status) {
+    switch (status) {
+        case Verdict::Status::correct: return "correct";
+        case Verdict::Status::partial: return "partial";
+        case Verdict::Status::wrong: return "wrong";
+        case Verdict::Status::unusable: return "unusable";
+    }
+    return "wrong";
+}
+
+tl::expected<CheckerSpec, std::string> render_checker(const CheckerSpec& spec, const ParamValues& values) {
+    CheckerSpec rendered = spec;
+    for (auto& value : rendered.expected) {
+        if (value.form != ExpectedValue::Form::plain) continue;
+        auto text = render_template(value.text, values);
+        if (!text) return tl::unexpected(text.error().message);
+        value.text = std::move(*text);
+    }
+    for (auto& [key, option] : rendered.options) {
+        auto text = render_template(option, values);
+        if (!text) return tl::unexpected(fmt::format("{}: {}", key, text.error().message));
+        option = std::move(*text);
+    }
+    return rendered;
+}
+
+namespace {
+
+tl::expected<CheckResult, std::string> run_checker(const CheckerSpec& spec, const ParamValues& values,
+                                                   std::string_view answer) {
+    auto rendered = render_checker(spec, values);
+    if (!rendered) return tl::unexpected(rendered.error());
+    auto checker = make_checker(*rendered);
+    if (!checker) return tl::unexpected(checker.error());
+    return (*checker)->check(answer);
+}
+
+}  // namespace
+
+tl::expected<Verdict, std::string> grade_answer(const Question& question, const ParamValues& values,
+                                                std::string_view answer, std::string_view language) {
+    auto result = run_checker(question.answer, values, answer);
+    if (!result) return tl::unexpected(fmt::format("questions.{}.answer: {}", question.id, result.error()));
+    Verdict verdict;
+    verdict.score = std::clamp(result->score, 0.0, 1.0);
+    verdict.note = result->note;
+    verdict.status = result->unusable          ? Verdict::Status::unusable
+                     : verdict.score >= 1.0    ? Verdict::Status::correct
+                     : verdict.score > 0.0     ? Verdict::Status::partial
+                                               : Verdict::Status::wrong;
+    if (verdict.status == Verdict::Status::correct) return verdict;
+    for (const auto& rule : question.feedback) {
+        auto match = run_checker(rule.when, values, answer);
+        if (!match) return tl::unexpected(fmt::format("questions.{}.feedback: {}", question.id, match.error()));
+        if (match->score < 1.0) continue;
+        auto say = render_template(rule.say.in(language), values);
+        verdict.feedback = say ? *say : rule.say.in(language);
+        break;
+    }
+    return verdict;
+}
+
+}  // namespace infuse

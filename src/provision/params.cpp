@@ -1,0 +1,167 @@
+// Draws a learner's param values from their seed (algorithm: docs/lab-format.md#params).
+#include "infuse/params.hpp"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "infuse/sha256.hpp"
+
+namespace infuse {
+
+SeededStream::SeededStream(std::string_view seed_text) : state_(0) {
+    const std::string digest = sha256_hex(seed_text);
+    // First 8 bytes of the digest, big-endian: the first 16 hex digits.
+    std::from_chars(digest.data(), digest.data() + 16, state_, 16);
+}
+
+std::uint64_t SeededStream::next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+std::uint64_t SeededStream::below(std::uint64_t bound) {
+    // Rejection keeps the draw uniform: accept x < 2^64 - (2^64 mod bound).
+    const std::uint64_t remainder = (0 - bound) % bound;  // == 2^64 mod bound
+    for (;;) {
+        std::uint64_t x = next();
+        if (remainder == 0 || x < 0 - remainder) return x % bound;
+    }
+}
+
+namespace {
+
+struct Network {
+    std::array<unsigned char, 16> bytes{};
+    int bits = 0;    // 32 or 128
+    int prefix = 0;
+};
+
+tl::expected<Network, std::string> parse_network(const std::string& cidr, int family) {
+    auto slash = cidr.find('/');
+    if (slash == std::string::npos) return tl::unexpected(fmt::format("'{}' needs a prefix length, e.g. /24", cidr));
+    Network network;
+    network.bits = family == AF_INET ? 32 : 128;
+    const std::string address = cidr.substr(0, slash);
+    if (inet_pton(family, address.c_str(), network.bytes.data()) != 1) {
+        return tl::unexpected(fmt::format("'{}' is not an {} address", address, family == AF_INET ? "IPv4" : "IPv6"));
+    }
+    const std::string prefix = cidr.substr(slash + 1);
+    auto [end, problem] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), network.prefix);
+    if (problem != std::errc() || end != prefix.data() + prefix.size() || network.prefix < 0 ||
+        network.prefix > network.bits) {
+        return tl::unexpected(fmt::format("'{}' is not a prefix length from 0 to {}", prefix, network.bits));
+    }
+    return network;
+}
+
+// Adds `offset` (up to 128 bits, as high and low halves) into the host part of the network.
+std::string address_in(Network network, std::uint64_t high, std::uint64_t low, int family) {
+    const int byte_count = network.bits / 8;
+    for (int bit = network.prefix; bit < network.bits; ++bit) {  // clear host bits
+        network.bytes[static_cast<std::size_t>(bit / 8)] &= static_cast<unsigned char>(~(0x80u >> (bit % 8)));
+    }
+    for (int i = 0; i < byte_count; ++i) {  // OR the offset in, least significant byte last
+        const int from_end = byte_count - 1 - i;
+        const std::uint64_t half = from_end < 8 ? low : high;
+        const int shift = (from_end % 8) * 8;
+        network.bytes[static_cast<std::size_t>(i)] |= static_cast<unsigned char>((half >> shift) & 0xff);
+    }
+    std::array<char, INET6_ADDRSTRLEN> text{};
+    inet_ntop(family, network.bytes.data(), text.data(), text.size());
+    return text.data();
+}
+
+tl::expected<std::string, std::string> draw_address(const ParamSpec& param, SeededStream& stream) {
+    const int family = param.kind == ParamSpec::Kind::ipv4 ? AF_INET : AF_INET6;
+    auto network = parse_network(param.cidr, family);
+    if (!network) return tl::unexpected(network.error());
+    const int host_bits = network->bits - network->prefix;
+    std::uint64_t high = 0, low = 0;
+    if (family == AF_INET) {
+        const std::uint64_t count = std::uint64_t{1} << host_bits;
+        // Network and broadcast addresses are not hosts, up to /30.
+        low = host_bits >= 2 ? 1 + stream.below(count - 2) : (host_bits == 1 ? stream.below(2) : 0);
+    } else if (host_bits == 0) {
+        low = 0;
+    } else if (host_bits <= 64) {
+        // Never the all-zero host (the subnet-router anycast address).
+        const std::uint64_t span = host_bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << host_bits) - 1;
+        low = 1 + stream.below(span);
+    } else {
+        high = host_bits == 128 ? stream.next() : stream.below(std::uint64_t{1} << (host_bits - 64));
+        low = stream.next();
+        if (high == 0 && low == 0) low = 1;
+    }
+    return address_in(*network, high, low, family);
+}
+
+tl::expected<std::string, std::string> draw_one(const ParamSpec& param, SeededStream& stream,
+                                                const ParamValues& earlier) {
+    switch (param.kind) {
+        case ParamSpec::Kind::ipv4:
+        case ParamSpec::Kind::ipv6: return draw_address(param, stream);
+        case ParamSpec::Kind::integer: {
+            const auto span = static_cast<std::uint64_t>(param.max - param.min) + 1;
+            return std::to_string(param.min + static_cast<std::int64_t>(stream.below(span)));
+        }
+        case ParamSpec::Kind::choice: return param.choices.at(stream.below(param.choices.size()));
+        case ParamSpec::Kind::hex: {
+            std::string out;
+            for (int i = 0; i < param.length; ++i) out += "0123456789abcdef"[stream.below(16)];
+            return out;
+        }
+        case ParamSpec::Kind::template_text: {
+            auto text = render_template(param.pattern, earlier);
+            if (!text) return tl::unexpected(text.error().message);
+            return *text;
+        }
+    }
+    return tl::unexpected(std::string("unknown param kind"));
+}
+
+}  // namespace
+
+tl::expected<ParamValues, std::string> draw_params(const LabSpec& lab, std::string_view seed) {
+    ParamValues values;
+    values["seed"] = std::string(seed);
+    for (const auto& param : lab.params) {
+        SeededStream stream(fmt::format("infuse-lab/param/v1\n{}\n{}\n{}", lab.id, seed, param.name));
+        std::string value;
+        bool distinct = false;
+        // A template has no randomness of its own: one draw is all it can give.
+        const int tries = param.kind == ParamSpec::Kind::template_text ? 1 : 1000;
+        for (int attempt = 0; attempt < tries && !distinct; ++attempt) {
+            auto drawn = draw_one(param, stream, values);
+            if (!drawn) return tl::unexpected(fmt::format("params.{}: {}", param.name, drawn.error()));
+            value = *drawn;
+            distinct = true;
+            for (const auto& other : param.unlike) {
+                auto it = values.find(other);
+                if (it != values.end() && it->second == value) distinct = false;
+            }
+        }
+        if (!distinct) {
+            return tl::unexpected(fmt::format("params.{}: cannot draw a value unlike {}", param.name,
+                                              fmt::join(param.unlike, ", ")));
+        }
+        values[param.name] = value;
+    }
+    return values;
+}
+
+std::string new_seed() {
+    static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    SeededStream stream(random_hex(16));
+    std::string seed;
+    for (int i = 0; i < 10; ++i) seed += alphabet[stream.below(36)];
+    return seed;
+}
+
+}  // namespace infuse

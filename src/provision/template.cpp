@@ -1,0 +1,82 @@
+// {{name}} templates: the only substitution syntax a lab has. No logic, no escapes, no nesting:
+// a mentor reads a template file and sees exactly what the learner will get, plus the values.
+#include <fmt/format.h>
+
+#include "infuse/params.hpp"
+#include "infuse/suggest.hpp"
+
+namespace infuse {
+namespace {
+
+bool is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+// Finds the next "{{ name }}" at or after `from`; returns false when there is none.
+bool next_placeholder(std::string_view text, std::size_t from, std::size_t& start, std::size_t& end,
+                      std::string_view& name) {
+    for (start = text.find("{{", from); start != std::string_view::npos; start = text.find("{{", start + 1)) {
+        std::size_t i = start + 2;
+        while (i < text.size() && text[i] == ' ') ++i;
+        const std::size_t name_start = i;
+        while (i < text.size() && is_name_char(text[i])) ++i;
+        const std::size_t name_end = i;
+        while (i < text.size() && text[i] == ' ') ++i;
+        if (name_end > name_start && text.substr(i, 2) == "}}") {
+            name = text.substr(name_start, name_end - name_start);
+            end = i + 2;
+            return true;
+        }
+    }
+    return false;
+}
+
+// Advances (line, column) from offset `from` to offset `to`, so a scan over many placeholders
+// stays linear in the size of the text.
+void advance(std::string_view text, std::size_t from, std::size_t to, int& line, int& column) {
+    for (std::size_t i = from; i < to; ++i) {
+        if (text[i] == '\n') ++line, column = 1;
+        else ++column;
+    }
+}
+
+}  // namespace
+
+tl::expected<std::string, TemplateProblem> render_template(std::string_view text, const ParamValues& values) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t copied = 0, start = 0, end = 0;
+    std::string_view name;
+    while (next_placeholder(text, copied, start, end, name)) {
+        auto it = values.find(name);
+        if (it == values.end()) {
+            std::vector<std::string> known;
+            for (const auto& [key, value] : values) known.push_back(key);
+            TemplateProblem problem{fmt::format("unknown param '{}'{}", name, did_you_mean(name, std::span<const std::string>(known)))};
+            advance(text, 0, start, problem.line, problem.column);
+            return tl::unexpected(problem);
+        }
+        out.append(text.substr(copied, start - copied));
+        out.append(it->second);
+        copied = end;
+    }
+    out.append(text.substr(copied));
+    return out;
+}
+
+std::vector<TemplateUse> template_uses(std::string_view text) {
+    std::vector<TemplateUse> uses;
+    std::size_t from = 0, start = 0, end = 0, counted = 0;
+    int line = 1, column = 1;
+    std::string_view name;
+    while (next_placeholder(text, from, start, end, name)) {
+        advance(text, counted, start, line, column);
+        counted = start;
+        uses.push_back({std::string(name), line, column});
+        from = end;
+    }
+    return uses;
+}
+
+}  // namespace infuse

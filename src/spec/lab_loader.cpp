@@ -1,0 +1,506 @@
+// Turns lab.yaml into a LabSpec: the structure of lab format 1 (docs/lab-format.md).
+//
+// This file knows the YAML shape of every field; what the fields mean together (ids unique,
+// templates naming known params, checkers accepting their own expected values ...) is checked
+// afterwards by check_lab() in src/lab/lab_checks.cpp, on the plain structs.
+#include "infuse/lab_loader.hpp"
+
+#include <array>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "infuse/learning_paths.hpp"
+#include "infuse/sha256.hpp"
+#include "infuse/suggest.hpp"
+#include "lab/lab_checks.hpp"
+#include "spec/yaml_reader.hpp"
+
+namespace infuse {
+
+namespace {
+
+using spec::Presence;
+using spec::YamlReader;
+using spec::field_at;
+using spec::field_of;
+
+bool is_identifier(std::string_view text) {
+    if (text.empty() || text.size() > 64) return false;
+    for (char c : text) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        if (!ok) return false;
+    }
+    return text.front() != '-';
+}
+
+// Relative, inside its base, no "..": what `from` and `to` must be.
+bool is_contained_path(std::string_view text) {
+    if (text.empty() || text.front() == '/' || text.find('\0') != std::string_view::npos) return false;
+    for (const auto& part : std::filesystem::path(text)) {
+        if (part == "..") return false;
+    }
+    return true;
+}
+
+class LabReader {
+public:
+    LabReader(YamlReader& reader, LabSpec& lab) : in_(reader), lab_(lab) {}
+
+    void read(const YAML::Node& root, std::string_view expected_id);
+
+private:
+    void read_header(const YAML::Node& root, std::string_view expected_id);
+    void read_params(const YAML::Node& node);
+    void read_provision(const YAML::Node& node);
+    void read_questions(const YAML::Node& node);
+    std::optional<Question> read_question(const YAML::Node& node, const std::string& field);
+    std::optional<CheckerSpec> read_checker(const YAML::Node& node, const std::string& field);
+    std::optional<FeedbackRule> read_feedback(const YAML::Node& node, const std::string& field,
+                                              const CheckerSpec& question_checker);
+    std::optional<std::vector<ExpectedValue>> read_expected(const YAML::Node& node,
+                                                            const std::string& field);
+    void read_tests(const YAML::Node& node);
+    std::optional<QuestionExpectation> read_expectation(const YAML::Node& node,
+                                                        const std::string& field);
+
+    YamlReader& in_;
+    LabSpec& lab_;
+};
+
+void LabReader::read(const YAML::Node& root, std::string_view expected_id) {
+    if (!in_.is_map(root, "")) return;
+    in_.check_keys(root, "", {"spec", "id", "version", "title", "summary", "path", "module", "kind",
+                              "difficulty", "minutes", "requires", "brief", "params", "provision",
+                              "questions", "tests"});
+    read_header(root, expected_id);
+    // A newer format may mean anything: do not pile guesses on top of the version error.
+    if (lab_.spec > kNewestSpecVersion) return;
+    if (auto node = in_.child(root, "params", "", Presence::optional)) read_params(*node);
+    if (auto node = in_.child(root, "provision", "", Presence::optional)) read_provision(*node);
+    if (auto node = in_.child(root, "questions", "", Presence::required)) read_questions(*node);
+    if (auto node = in_.child(root, "tests", "", Presence::required)) read_tests(*node);
+}
+
+void LabReader::read_header(const YAML::Node& root, std::string_view expected_id) {
+    if (auto spec_node = in_.child(root, "spec", "", Presence::required)) {
+        if (auto version = in_.integer_of(*spec_node, "spec", 1, 1'000'000)) {
+            lab_.spec = static_cast<int>(*version);
+            if (*version > kNewestSpecVersion) {
+                in_.error(*spec_node, "spec",
+                          fmt::format("this lab needs lab format {}; this infuse-lab knows format {} "
+                                      "(upgrade infuse-lab to run it)",
+                                      *version, kNewestSpecVersion));
+            }
+        }
+    }
+    if (auto id_node = in_.child(root, "id", "", Presence::required)) {
+        if (auto id = in_.scalar(*id_node, "id")) {
+            lab_.id = *id;
+            auto slash = id->find('/');
+            bool shaped = slash != std::string::npos && id->find('/', slash + 1) == std::string::npos &&
+                          is_identifier(id->substr(0, slash)) && is_identifier(id->substr(slash + 1));
+            if (!shaped) {
+                in_.error(*id_node, "id", fmt::format("'{}' is not of the form <area>/<name> "
+                                                      "(lower-case letters, digits, '-')", *id));
+            } else if (!expected_id.empty() && *id != expected_id) {
+                in_.error(*id_node, "id", fmt::format("'{}' does not match the lab's folder '{}' "
+                                                      "(set id: {})", *id, expected_id, expected_id));
+            }
+        }
+    }
+    if (auto version = in_.string(root, "version", "", Presence::optional)) lab_.version = *version;
+    lab_.title = in_.text(root, "title", "", Presence::required);
+    lab_.summary = in_.text(root, "summary", "", Presence::optional);
+    if (auto path_node = in_.child(root, "path", "", Presence::required)) {
+        if (auto path = in_.scalar(*path_node, "path")) {
+            lab_.learning_path = *path;
+            if (!find_learning_path(*path)) {
+                std::vector<std::string_view> slugs;
+                for (const auto& known : all_learning_paths()) slugs.push_back(known.slug);
+                in_.error(*path_node, "path",
+                          fmt::format("unknown learning path '{}'; the paths are {}{}", *path, fmt::join(slugs, ", "),
+                                      did_you_mean(*path, std::span<const std::string_view>(slugs))));
+            }
+        }
+    }
+    if (auto module = in_.integer(root, "module", "", Presence::required, 1, 99)) {
+        lab_.module = static_cast<int>(*module);
+    }
+    if (auto kind_node = in_.child(root, "kind", "", Presence::optional)) {
+        if (auto kind = in_.scalar(*kind_node, "kind")) {
+            if (*kind == "practice") lab_.kind = LabKind::practice;
+            else if (*kind == "skill-check") lab_.kind = LabKind::skill_check;
+            else {
+                static constexpr std::array<std::string_view, 2> kinds = {"practice", "skill-check"};
+                in_.error(*kind_node, "kind", fmt::format("'{}' is not practice or skill-check{}", *kind,
+                                                          did_you_mean(*kind, std::span<const std::string_view>(kinds))));
+            }
+        }
+    }
+    if (auto difficulty = in_.integer(root, "difficulty", "", Presence::optional, 1, 5)) {
+        lab_.difficulty = static_cast<int>(*difficulty);
+    }
+    if (auto minutes = in_.integer(root, "minutes", "", Presence::required, 1, 24 * 60)) {
+        lab_.minutes = static_cast<int>(*minutes);
+    }
+    lab_.requires_tools = in_.string_list(root, "requires", "", Presence::optional);
+    if (auto brief = in_.string(root, "brief", "", Presence::optional)) lab_.brief = *brief;
+}
+
+void LabReader::read_params(const YAML::Node& node) {
+    if (!in_.is_map(node, "params")) return;
+    for (const auto& entry : node) {
+        const std::string name = entry.first.Scalar();
+        const std::string field = field_of("params", name);
+        ParamSpec param;
+        param.name = name;
+        param.where = in_.at(entry.first);
+        if (!is_identifier(name) && name.find('_') == std::string::npos) {
+            in_.error(entry.first, field, "a param name is lower-case letters, digits, '-' or '_'");
+        }
+        const YAML::Node& spec = entry.second;
+        if (!in_.is_map(spec, field)) continue;
+        in_.check_keys(spec, field, {"ipv4", "ipv6", "integer", "choice", "hex", "template", "unlike"});
+        int kinds = 0;
+        if (auto value = in_.string(spec, "ipv4", field, Presence::optional)) {
+            param.kind = ParamSpec::Kind::ipv4, param.cidr = *value, ++kinds;
+        }
+        if (auto value = in_.string(spec, "ipv6", field, Presence::optional)) {
+            param.kind = ParamSpec::Kind::ipv6, param.cidr = *value, ++kinds;
+        }
+        if (auto range = in_.child(spec, "integer", field, Presence::optional)) {
+            param.kind = ParamSpec::Kind::integer, ++kinds;
+            if (in_.is_list(*range, field_of(field, "integer")) && range->size() == 2) {
+                auto low = in_.integer_of((*range)[0], field_of(field, "integer"), INT64_MIN / 2, INT64_MAX / 2);
+                auto high = in_.integer_of((*range)[1], field_of(field, "integer"), INT64_MIN / 2, INT64_MAX / 2);
+                if (low && high && *low > *high) {
+                    in_.error(*range, field_of(field, "integer"), "the first bound is above the second");
+                }
+                param.min = low.value_or(0), param.max = high.value_or(0);
+            } else if (range->IsSequence()) {
+                in_.error(*range, field_of(field, "integer"), "expected [MIN, MAX]");
+            }
+        }
+        if (spec["choice"]) {
+            param.kind = ParamSpec::Kind::choice, ++kinds;
+            param.choices = in_.string_list(spec, "choice", field, Presence::required);
+            if (param.choices.empty() && spec["choice"].IsSequence()) {
+                in_.error(spec["choice"], field_of(field, "choice"), "needs at least one value");
+            }
+        }
+        if (auto length = in_.integer(spec, "hex", field, Presence::optional, 1, 64)) {
+            param.kind = ParamSpec::Kind::hex, param.length = static_cast<int>(*length), ++kinds;
+        }
+        if (auto pattern = in_.string(spec, "template", field, Presence::optional)) {
+            param.kind = ParamSpec::Kind::template_text, param.pattern = *pattern, ++kinds;
+        }
+        param.unlike = in_.string_list(spec, "unlike", field, Presence::optional);
+        if (kinds != 1) {
+            in_.error(spec, field, kinds == 0 ? "needs one of ipv4, ipv6, integer, choice, hex, template"
+                                              : "give exactly one of ipv4, ipv6, integer, choice, hex, template");
+            continue;
+        }
+        lab_.params.push_back(std::move(param));
+    }
+}
+
+void LabReader::read_provision(const YAML::Node& node) {
+    if (!in_.is_map(node, "provision")) return;
+    in_.check_keys(node, "provision", {"files"});
+    auto files = in_.child(node, "files", "provision", Presence::optional);
+    if (!files || !in_.is_list(*files, "provision.files")) return;
+    std::size_t index = 0;
+    for (const auto& item : *files) {
+        const std::string field = field_at("provision.files", index++);
+        if (!in_.is_map(item, field)) continue;
+        in_.check_keys(item, field, {"from", "to", "template", "sha256"});
+        ProvisionedFile file;
+        file.where = in_.at(item);
+        auto from = in_.string(item, "from", field, Presence::required);
+        auto to = in_.string(item, "to", field, Presence::optional);
+        if (from && !is_contained_path(*from)) {
+            in_.error(item["from"], field_of(field, "from"), fmt::format("'{}' must be a relative path inside the lab folder", *from));
+        }
+        if (to && !is_contained_path(*to)) {
+            in_.error(item["to"], field_of(field, "to"), fmt::format("'{}' must be a relative path inside the workspace", *to));
+        }
+        file.from = from.value_or("");
+        file.to = to.value_or(std::filesystem::path(file.from).filename().string());
+        file.is_template = in_.boolean(item, "template", field, Presence::optional).value_or(false);
+        if (auto digest = in_.string(item, "sha256", field, Presence::optional)) {
+            bool hex = digest->size() == 64 &&
+                       digest->find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+            if (!hex) in_.error(item["sha256"], field_of(field, "sha256"), "expected 64 hex digits (infuse-lab hash --file FILE prints them)");
+            file.sha256 = *digest;
+        }
+        lab_.files.push_back(std::move(file));
+    }
+}
+
+void LabReader::read_questions(const YAML::Node& node) {
+    if (!in_.is_list(node, "questions")) return;
+    if (node.size() == 0) in_.error(node, "questions", "a lab needs at least one question");
+    std::size_t index = 0;
+    for (const auto& item : node) {
+        if (auto question = read_question(item, field_at("questions", index++))) {
+            lab_.questions.push_back(std::move(*question));
+        }
+    }
+}
+
+std::optional<Question> LabReader::read_question(const YAML::Node& node, const std::string& field) {
+    if (!in_.is_map(node, field)) return std::nullopt;
+    in_.check_keys(node, field, {"id", "ask", "answer", "points", "hints", "feedback", "explain", "attempts"});
+    Question question;
+    question.where = in_.at(node);
+    if (auto id = in_.string(node, "id", field, Presence::required)) {
+        question.id = *id;
+        if (!is_identifier(*id)) {
+            in_.error(node["id"], field_of(field, "id"), fmt::format("'{}': use lower-case letters, digits and '-'", *id));
+        }
+    }
+    question.ask = in_.text(node, "ask", field, Presence::required);
+    if (auto answer = in_.child(node, "answer", field, Presence::required)) {
+        if (auto checker = read_checker(*answer, field_of(field, "answer"))) question.answer = *checker;
+    }
+    if (auto points = in_.integer(node, "points", field, Presence::optional, 1, 1000)) {
+        question.points = static_cast<int>(*points);
+    }
+    if (auto attempts = in_.integer(node, "attempts", field, Presence::optional, 0, 1000)) {
+        question.max_attempts = static_cast<int>(*attempts);
+    }
+    question.explain = in_.text(node, "explain", field, Presence::optional);
+    if (auto hints = in_.child(node, "hints", field, Presence::optional);
+        hints && in_.is_list(*hints, field_of(field, "hints"))) {
+        std::size_t index = 0;
+        for (const auto& item : *hints) {
+            const std::string hint_field = field_at(field_of(field, "hints"), index++);
+            Hint hint;
+            hint.where = in_.at(item);
+            if (item.IsScalar()) {  // a bare string is a free hint
+                hint.text = in_.text_of(item, hint_field);
+            } else if (in_.is_map(item, hint_field)) {
+                in_.check_keys(item, hint_field, {"text", "cost"});
+                hint.text = in_.text(item, "text", hint_field, Presence::required);
+                hint.cost = static_cast<int>(
+                    in_.integer(item, "cost", hint_field, Presence::optional, 0, 1000).value_or(0));
+            }
+            question.hints.push_back(std::move(hint));
+        }
+    }
+    if (auto feedback = in_.child(node, "feedback", field, Presence::optional);
+        feedback && in_.is_list(*feedback, field_of(field, "feedback"))) {
+        std::size_t index = 0;
+        for (const auto& item : *feedback) {
+            auto rule = read_feedback(item, field_at(field_of(field, "feedback"), index++), question.answer);
+            if (rule) question.feedback.push_back(std::move(*rule));
+        }
+    }
+    return question;
+}
+
+std::optional<std::vector<ExpectedValue>> LabReader::read_expected(const YAML::Node& node,
+                                                                   const std::string& field) {
+    auto one = [&](const YAML::Node& value, const std::string& value_field) -> std::optional<ExpectedValue> {
+        if (value.IsScalar()) return ExpectedValue{value.Scalar(), ExpectedValue::Form::plain};
+        if (value.IsMap()) {
+            in_.check_keys(value, value_field, {"sha256"});
+            if (auto hashed = in_.string(value, "sha256", value_field, Presence::required)) {
+                auto colon = hashed->find(':');
+                if (colon == std::string::npos || hashed->size() - colon - 1 != 64) {
+                    in_.error(value["sha256"], field_of(value_field, "sha256"),
+                              "expected SALT:HEX as printed by `infuse-lab hash`");
+                }
+                return ExpectedValue{*hashed, ExpectedValue::Form::salted_sha256};
+            }
+            return std::nullopt;
+        }
+        in_.error(value, value_field, "expected a value, or {sha256: SALT:HEX}");
+        return std::nullopt;
+    };
+    std::vector<ExpectedValue> values;
+    if (node.IsSequence()) {
+        std::size_t index = 0;
+        for (const auto& item : node) {
+            if (auto value = one(item, field_at(field, index++))) values.push_back(*value);
+        }
+        if (values.empty() && node.size() == 0) in_.error(node, field, "needs at least one value");
+    } else if (auto value = one(node, field)) {
+        values.push_back(*value);
+    }
+    return values;
+}
+
+std::optional<CheckerSpec> LabReader::read_checker(const YAML::Node& node, const std::string& field) {
+    if (!in_.is_map(node, field)) return std::nullopt;
+    CheckerSpec checker;
+    const YAML::Node* kind_value = nullptr;
+    std::vector<std::string_view> kind_names;
+    for (const auto& kind : checker_kinds()) kind_names.push_back(kind.name);
+    for (const auto& entry : node) {
+        const std::string& key = entry.first.Scalar();
+        if (!find_checker_kind(key)) continue;
+        if (!checker.kind.empty()) {
+            in_.error(entry.first, field, fmt::format("two checker kinds, '{}' and '{}': give one", checker.kind, key));
+            continue;
+        }
+        checker.kind = key;
+        kind_value = &entry.second;
+    }
+    if (checker.kind.empty()) {
+        std::string guess;
+        for (const auto& entry : node) {
+            if (guess.empty()) guess = did_you_mean(entry.first.Scalar(), std::span<const std::string_view>(kind_names));
+        }
+        in_.error(node, field, fmt::format("needs a checker kind: one of {}{}", fmt::join(kind_names, ", "), guess));
+        return std::nullopt;
+    }
+    const CheckerKind& kind = *find_checker_kind(checker.kind);
+    for (const auto& entry : node) {
+        const std::string& key = entry.first.Scalar();
+        if (key == checker.kind) continue;
+        bool known = false;
+        for (auto option : kind.options) known = known || option == key;
+        if (!known) {
+            std::string list = kind.options.empty() ? "it takes no options" : fmt::format("its options are {}", fmt::join(kind.options, ", "));
+            in_.error(entry.first, field, fmt::format("'{}' is not an option of the {} checker; {}{}", key,
+                                                      checker.kind, list, did_you_mean(key, std::span<const std::string_view>(kind.options))));
+            continue;
+        }
+        if (entry.second.IsSequence()) {  // e.g. choice options: kept one per line
+            std::string joined;
+            for (const auto& item : entry.second) {
+                if (auto value = in_.scalar(item, field_of(field, key))) joined += (joined.empty() ? "" : "\n") + *value;
+            }
+            checker.options[key] = joined;
+        } else if (auto value = in_.scalar(entry.second, field_of(field, key))) {
+            checker.options[key] = *value;
+        }
+    }
+    if (auto values = read_expected(*kind_value, field_of(field, checker.kind))) checker.expected = *values;
+    return checker;
+}
+
+std::optional<FeedbackRule> LabReader::read_feedback(const YAML::Node& node, const std::string& field,
+                                                     const CheckerSpec& question_checker) {
+    if (!in_.is_map(node, field)) return std::nullopt;
+    in_.check_keys(node, field, {"when", "say"});
+    FeedbackRule rule;
+    rule.where = in_.at(node);
+    rule.say = in_.text(node, "say", field, Presence::required);
+    auto when = in_.child(node, "when", field, Presence::required);
+    if (!when) return std::nullopt;
+    if (when->IsMap() && !(*when)["sha256"]) {
+        auto checker = read_checker(*when, field_of(field, "when"));
+        if (!checker) return std::nullopt;
+        rule.when = *checker;
+    } else {
+        // A bare value: compared with the question's own checker and options.
+        rule.when.kind = question_checker.kind;
+        rule.when.options = question_checker.options;
+        if (auto values = read_expected(*when, field_of(field, "when"))) rule.when.expected = *values;
+    }
+    return rule;
+}
+
+std::optional<QuestionExpectation> LabReader::read_expectation(const YAML::Node& node,
+                                                               const std::string& field) {
+    QuestionExpectation expectation;
+    expectation.where = in_.at(node);
+    std::optional<std::string> verdict;
+    if (node.IsMap()) {
+        in_.check_keys(node, field, {"verdict", "feedback"});
+        verdict = in_.string(node, "verdict", field, Presence::required);
+        expectation.feedback_contains = in_.string(node, "feedback", field, Presence::optional).value_or("");
+    } else {
+        verdict = in_.scalar(node, field);
+    }
+    if (!verdict) return std::nullopt;
+    if (*verdict == "pass") expectation.verdict = QuestionExpectation::Verdict::pass;
+    else if (*verdict == "fail") expectation.verdict = QuestionExpectation::Verdict::fail;
+    else if (*verdict == "partial") expectation.verdict = QuestionExpectation::Verdict::partial;
+    else {
+        in_.error(node, field, fmt::format("'{}' is not pass, fail or partial", *verdict));
+        return std::nullopt;
+    }
+    return expectation;
+}
+
+void LabReader::read_tests(const YAML::Node& node) {
+    if (!in_.is_list(node, "tests")) return;
+    std::size_t index = 0;
+    for (const auto& item : node) {
+        const std::string field = field_at("tests", index++);
+        if (!in_.is_map(item, field)) continue;
+        in_.check_keys(item, field, {"name", "seed", "answers", "expect"});
+        LabTest test;
+        test.where = in_.at(item);
+        test.name = in_.string(item, "name", field, Presence::required).value_or(field);
+        test.seed = in_.string(item, "seed", field, Presence::optional).value_or("");
+        if (auto answers = in_.child(item, "answers", field, Presence::optional);
+            answers && in_.is_map(*answers, field_of(field, "answers"))) {
+            for (const auto& entry : *answers) {
+                const std::string& question = entry.first.Scalar();
+                if (auto value = in_.scalar(entry.second, field_of(field_of(field, "answers"), question))) {
+                    test.answers[question] = *value;
+                }
+            }
+        }
+        auto expect = in_.child(item, "expect", field, Presence::required);
+        if (!expect) continue;
+        if (expect->IsScalar()) {
+            const std::string& whole = expect->Scalar();
+            if (whole == "pass") test.expect = LabTest::Whole::pass;
+            else if (whole == "fail") test.expect = LabTest::Whole::fail;
+            else in_.error(*expect, field_of(field, "expect"), fmt::format("'{}' is not pass or fail, or a map from question id to pass/fail/partial", whole));
+        } else if (in_.is_map(*expect, field_of(field, "expect"))) {
+            test.expect = LabTest::Whole::per_question;
+            for (const auto& entry : *expect) {
+                const std::string& question = entry.first.Scalar();
+                auto expectation = read_expectation(entry.second, field_of(field_of(field, "expect"), question));
+                if (expectation) {
+                    expectation->where = in_.at(entry.first);
+                    test.per_question[question] = *expectation;
+                }
+            }
+        }
+        lab_.tests.push_back(std::move(test));
+    }
+}
+
+}  // namespace
+
+LoadedLab load_lab(const std::filesystem::path& dir, std::string_view expected_id, LabOrigin origin,
+                   CheckDepth depth) {
+    LoadedLab loaded;
+    const std::filesystem::path file = dir / "lab.yaml";
+    const std::string shown = file.lexically_normal().string();
+    std::ifstream stream(file, std::ios::binary);
+    if (!stream) {
+        loaded.diagnostics.error({shown, 0, 0}, "", "cannot read lab.yaml (is this a lab folder?)");
+        return loaded;
+    }
+    std::string content((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+    YAML::Node root;
+    try {
+        root = YAML::Load(content);
+    } catch (const YAML::Exception& problem) {
+        loaded.diagnostics.error({shown, problem.mark.line + 1, problem.mark.column + 1}, "",
+                                 "not valid YAML: " + problem.msg);
+        return loaded;
+    }
+    LabSpec lab;
+    lab.dir = dir;
+    lab.spec_file = file;
+    lab.origin = origin;
+    lab.digest = sha256_hex(content);
+    YamlReader reader(shown, loaded.diagnostics);
+    LabReader(reader, lab).read(root, expected_id);
+    // A newer format may mean anything: do not pile guesses on top of the version error.
+    if (lab.spec <= kNewestSpecVersion) check_lab(lab, loaded.diagnostics, depth);
+    loaded.lab = std::move(lab);
+    return loaded;
+}
+
+}  // namespace infuse
