@@ -12,7 +12,7 @@ build_dir=${BUILD_DIR:-$here/build}
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format clang-tidy
   libyaml-cpp-dev nlohmann-json3-dev libpugixml-dev libcurl4-openssl-dev
   libboost-dev libboost-filesystem-dev
   catch2 libcli11-dev libfmt-dev libsqlite3-dev libre2-dev libssl-dev libexpected-dev

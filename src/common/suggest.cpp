@@ -35,9 +35,10 @@ std::optional<std::string> nearest_of(std::string_view word, std::span<const Can
             best_distance = distance;
             best = std::string(name);
         }
-        if (!word.empty() && name.size() > word.size() && name.substr(0, word.size()) == word) {
-            prefixed.push_back(name);
-        }
+        // "wp" for "wp-login", or "ipv4" for "ip": one is the start of the other.
+        const bool starts = !word.empty() && name.size() > word.size() && name.substr(0, word.size()) == word;
+        const bool extends = name.size() >= 2 && word.size() > name.size() && word.substr(0, name.size()) == name;
+        if (starts || extends) prefixed.push_back(name);
     }
     if (!best && prefixed.size() == 1) best = std::string(prefixed.front());
     return best;

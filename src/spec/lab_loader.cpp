@@ -335,7 +335,7 @@ std::optional<std::vector<ExpectedValue>> LabReader::read_expected(const YAML::N
 std::optional<CheckerSpec> LabReader::read_checker(const YAML::Node& node, const std::string& field) {
     if (!in_.is_map(node, field)) return std::nullopt;
     CheckerSpec checker;
-    const YAML::Node* kind_value = nullptr;
+    YAML::Node kind_value;  // a handle: copying it is cheap and outlives the loop's temporaries
     std::vector<std::string_view> kind_names;
     for (const auto& kind : checker_kinds()) kind_names.push_back(kind.name);
     for (const auto& entry : node) {
@@ -346,7 +346,7 @@ std::optional<CheckerSpec> LabReader::read_checker(const YAML::Node& node, const
             continue;
         }
         checker.kind = key;
-        kind_value = &entry.second;
+        kind_value = entry.second;
     }
     if (checker.kind.empty()) {
         std::string guess;
@@ -378,7 +378,7 @@ std::optional<CheckerSpec> LabReader::read_checker(const YAML::Node& node, const
             checker.options[key] = *value;
         }
     }
-    if (auto values = read_expected(*kind_value, field_of(field, checker.kind))) checker.expected = *values;
+    if (auto values = read_expected(kind_value, field_of(field, checker.kind))) checker.expected = *values;
     return checker;
 }
 
