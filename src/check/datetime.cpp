@@ -138,18 +138,21 @@ bool read_zone(Cursor& in, Fields& f) {
     const char sign = in.peek();
     if (sign == '+' || sign == '-') {
         in.accept(sign);
-        auto hours = in.number(2, 2);
-        if (!hours) return false;
+        const std::size_t digits_at = in.pos();
+        auto digits = in.number(1, 4);  // +1, +01, +0100, or +01 then :00
+        if (!digits || in.pos() - digits_at == 3) return false;
+        unsigned hours = *digits;
         unsigned minutes = 0;
-        if (in.accept(':')) {
+        if (in.pos() - digits_at == 4) {
+            hours = *digits / 100;
+            minutes = *digits % 100;
+        } else if (in.accept(':')) {
             auto m = in.number(2, 2);
             if (!m) return false;
             minutes = *m;
-        } else if (auto m = in.number(2, 2)) {
-            minutes = *m;
         }
-        if (*hours > 14 || minutes > 59) return false;
-        const int total = static_cast<int>(*hours * 60 + minutes);
+        if (hours > 14 || minutes > 59) return false;
+        const int total = static_cast<int>(hours * 60 + minutes);
         f.offset_minutes = sign == '-' ? -total : total;
         return true;
     }
