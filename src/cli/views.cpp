@@ -43,8 +43,52 @@ std::string questions_text(const LabSpec& lab, const ParamValues& values, const 
                                                   question.max_attempts > 0 ? fmt::format(", {} attempts", question.max_attempts) : "")),
                             state.empty() ? "" : "  [" + state + "]");
         text += "     " + render_for_display(question.ask.in(language), values) + "\n";
+        text += "     " + style.dim(answer_form(question.answer, values)) + "\n";
     }
     return text;
+}
+
+std::string answer_form(const CheckerSpec& answer, const ParamValues& values) {
+    const auto option = [&](const std::string& key) {
+        const auto found = answer.options.find(key);
+        return found == answer.options.end() ? std::string() : render_for_display(found->second, values);
+    };
+    if (answer.kind == "choice") {
+        std::string listed;
+        char letter = 'a';
+        std::size_t start = 0;
+        const std::string options = option("options");
+        while (start <= options.size()) {
+            const std::size_t end = std::min(options.find('\n', start), options.size());
+            listed += fmt::format("{}{}) {}", listed.empty() ? "" : "  ", letter++, options.substr(start, end - start));
+            start = end + 1;
+        }
+        return "answer one of: " + listed;
+    }
+    if (answer.kind == "set") {
+        const std::string item = option("item").empty() ? "text" : option("item");
+        static const std::map<std::string, std::string, std::less<>> items{
+            {"text", "items"}, {"ip", "IP addresses"}, {"cidr", "networks"}, {"domain", "domain names"},
+            {"url", "URLs"}, {"email", "email addresses"}, {"hash", "hashes"}, {"integer", "whole numbers"}};
+        const auto found = items.find(item);
+        return fmt::format("answer: {}{}, separated by commas or new lines",
+                           found == items.end() ? "items" : found->second, option("ordered") == "true" ? " in order" : "");
+    }
+    static const std::map<std::string, std::string, std::less<>> forms{
+        {"text", "answer: text"},
+        {"regex", "answer: text"},
+        {"number", "answer: a number"},
+        {"integer", "answer: a whole number"},
+        {"ip", "answer: an IP address (defanged is fine)"},
+        {"cidr", "answer: a network, like 198.51.100.0/24"},
+        {"domain", "answer: a domain name (defanged is fine)"},
+        {"url", "answer: a URL (defanged is fine)"},
+        {"email", "answer: an email address (defanged is fine)"},
+        {"hash", "answer: a hash in hex"},
+        {"datetime", "answer: a date and time with its zone, like 2024-03-05 10:00:00 +01:00"},
+    };
+    const auto found = forms.find(answer.kind);
+    return found == forms.end() ? std::string("answer: text") : found->second;
 }
 
 std::string progress_line(const LabProgress& progress) {

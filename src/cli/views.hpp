@@ -24,6 +24,9 @@ std::string questions_text(const LabSpec& lab, const ParamValues& values, const 
                            const Style& style, const std::string& language);
 
 // "3/7 solved · 28/70 points"
+// One dim line under a question: what form the answer takes ("an IP address", the choices...).
+std::string answer_form(const CheckerSpec& answer, const ParamValues& values);
+
 std::string progress_line(const LabProgress& progress);
 
 nlohmann::json lab_json(const LabSpec& lab, const std::string& language);

@@ -1,0 +1,67 @@
+// Running a child process: the project's one interface over Boost.Process.
+//
+// run_process() starts `argv` in its own process group, feeds it `stdin_data`, collects stdout
+// and stderr up to their caps (the rest is drained and dropped, so a chatty child never blocks),
+// and kills the whole group when the wall-clock timeout expires. It never throws for a child's
+// failure: a missing program, a crash or a timeout are all described by ProcessResult.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace infuse {
+
+// Resource limits applied (setrlimit) in the child before it executes; 0 means "not set".
+struct ResourceLimits {
+    std::uint64_t cpu_seconds = 0;     // RLIMIT_CPU
+    std::uint64_t memory_bytes = 0;    // RLIMIT_AS
+    std::uint64_t file_size_bytes = 0; // RLIMIT_FSIZE
+    std::uint64_t open_files = 0;      // RLIMIT_NOFILE
+    std::uint64_t processes = 0;       // RLIMIT_NPROC on top of what the user already runs; a pids
+                                       // cgroup as well where the runner may create one (root)
+};
+
+struct ProcessSpec {
+    std::vector<std::string> argv;                   // argv[0] is looked up in PATH if not a path
+    std::map<std::string, std::string> environment;  // the child's whole environment (not inherited)
+    std::filesystem::path working_directory;         // empty: the runner's own
+    std::string stdin_data;
+    std::chrono::milliseconds timeout{10'000};
+    std::size_t stdout_cap = 1 << 20;
+    std::size_t stderr_cap = 64 << 10;
+    ResourceLimits limits;
+};
+
+struct ProcessResult {
+    enum class Ending {
+        exited,        // exit_code is meaningful
+        signalled,     // killed by `signal` (crash, RLIMIT_CPU's SIGXCPU/SIGKILL, OOM...)
+        timed_out,     // the runner killed the group after the timeout
+        failed_start,  // could not start at all: `error` says why
+    };
+    Ending ending = Ending::failed_start;
+    int exit_code = -1;
+    int signal = 0;
+    std::string stdout_data;
+    std::string stderr_data;
+    bool stdout_truncated = false;
+    bool stderr_truncated = false;
+    std::chrono::milliseconds elapsed{0};
+    std::string error;
+
+    bool ok() const { return ending == Ending::exited && exit_code == 0; }
+    // "exit status 3", "killed by signal 9 (SIGKILL)", "timed out after 10 s", "could not start: ..."
+    std::string describe() const;
+};
+
+ProcessResult run_process(const ProcessSpec& spec);
+
+// Where a program is on PATH, if anywhere.
+std::optional<std::filesystem::path> find_program(const std::string& name);
+
+}  // namespace infuse

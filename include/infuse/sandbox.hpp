@@ -1,0 +1,51 @@
+// The sandbox every grader and lab-supplied command runs in, on bubblewrap.
+//
+// Inside: a read-only view of the system's /usr, /bin, /lib*, /etc (selected files), the lab folder
+// read-only at /lab, the workspace read-write at /workspace (the only writable place apart from a
+// private /tmp), no network (a fresh network namespace with only loopback), fresh PID/IPC/UTS
+// namespaces, a clean environment, and resource limits. The child dies with the runner.
+//
+// Where bwrap is missing, run_sandboxed() refuses unless the policy allows running "with limits
+// only": then the command runs with the same rlimits and timeout but no isolation, and the result
+// says so, so that the caller can show a warning. See docs/graders.md for the trust policy.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "infuse/process.hpp"
+
+namespace infuse {
+
+struct SandboxPolicy {
+    std::filesystem::path lab_dir;    // mounted read-only at /lab
+    std::filesystem::path workspace;  // mounted read-write at /workspace; the working directory
+    std::vector<std::filesystem::path> extra_read_only;  // e.g. the graders folder, mounted at the same path
+    std::chrono::milliseconds timeout{10'000};
+    std::size_t stdout_cap = 1 << 20;
+    std::size_t stderr_cap = 64 << 10;
+    ResourceLimits limits{.cpu_seconds = 10,
+                          .memory_bytes = 512ull << 20,
+                          .file_size_bytes = 64ull << 20,
+                          .open_files = 256,
+                          .processes = 64};
+    bool allow_unsandboxed = false;  // bwrap missing: run with limits only instead of refusing
+};
+
+struct SandboxResult {
+    ProcessResult process;
+    bool isolated = false;  // ran under bwrap; false when allowed to run with limits only
+    bool refused = false;   // bwrap is missing and the policy does not allow running without it
+};
+
+// Whether bubblewrap is installed and can create the namespaces it needs here (checked once).
+bool sandbox_available();
+// Why not, for the warning or the error ("bwrap is not installed", "bwrap cannot create ...").
+std::string sandbox_unavailable_reason();
+
+// argv is run inside the sandbox; paths in it are paths as seen inside (/lab/..., /workspace/...).
+SandboxResult run_sandboxed(const SandboxPolicy& policy, const std::vector<std::string>& argv,
+                            const std::string& stdin_data = {});
+
+}  // namespace infuse
