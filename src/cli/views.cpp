@@ -74,6 +74,7 @@ std::string answer_form(const CheckerSpec& answer, const ParamValues& values) {
         return fmt::format("answer: {}{}, separated by commas or new lines",
                            found == items.end() ? "items" : found->second, option("ordered") == "true" ? " in order" : "");
     }
+    if (answer.kind == "datetime" && option("resolution") == "day") return "answer: a date, like 2024-03-05";
     static const std::map<std::string, std::string, std::less<>> forms{
         {"text", "answer: text"},
         {"regex", "answer: text"},
