@@ -43,7 +43,9 @@ int run_answer(Context& context, const AnswerOptions& options) {
     const std::string answer = read_answer(options);
     if (auto usable = check_answer_text(answer); !usable) {
         throw UserError(ExitCode::bad_input, usable.error() + "; it was not recorded",
-                        "give the answer after the question: infuse-lab answer <question> <answer>  (or - to read it from standard input)");
+                        answer.find_first_not_of(" \t\r\n") == std::string::npos
+                            ? "give the answer after the question: infuse-lab answer <question> <answer>  (or - to read it from standard input)"
+                            : "answers are short plain text: an address, a name, a number, a time");
     }
     LearnerSession session = open_session(context, options.lab);
     const Question& question = find_question(session.lab, options.question);

@@ -29,8 +29,7 @@ bool is_valid_utf8(std::string_view text) {
 
 tl::expected<void, std::string> check_answer_text(std::string_view answer) {
     if (answer.size() > kMaxAnswerBytes) {
-        return tl::unexpected(fmt::format("the answer is {} bytes long; answers are limited to {} KiB",
-                                          answer.size(), kMaxAnswerBytes / 1024));
+        return tl::unexpected(fmt::format("the answer is longer than {} KiB, the limit for an answer", kMaxAnswerBytes / 1024));
     }
     if (answer.find('\0') != std::string_view::npos) return tl::unexpected(std::string("the answer contains a NUL byte"));
     if (!is_valid_utf8(answer)) return tl::unexpected(std::string("the answer is not valid UTF-8 text"));

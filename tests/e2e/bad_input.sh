@@ -23,7 +23,7 @@ expect_exit 1 lab answer attacker '$(touch /tmp/pwned-by-answer); `id`; | rm -rf
 [ ! -e /tmp/pwned-by-answer ] || fail "an answer was executed"
 head -c 10000000 /dev/zero | tr '\0' 'a' > "$E2E_HOME/big"
 expect_exit 2 lab answer attacker - < "$E2E_HOME/big"
-expect_in "limited to 64 KiB"
+expect_in "longer than 64 KiB"
 printf 'a\0b' > "$E2E_HOME/nul"
 expect_exit 2 lab answer attacker - < "$E2E_HOME/nul"
 expect_in "NUL byte"
