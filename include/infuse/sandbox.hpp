@@ -21,7 +21,7 @@ namespace infuse {
 struct SandboxPolicy {
     std::filesystem::path lab_dir;    // mounted read-only at /lab
     std::filesystem::path workspace;  // mounted read-write at /workspace; the working directory
-    std::vector<std::filesystem::path> extra_read_only;  // e.g. the graders folder, mounted at the same path
+    std::filesystem::path graders_dir;  // the bundled graders, mounted read-only at /graders (optional)
     std::chrono::milliseconds timeout{10'000};
     std::size_t stdout_cap = 1 << 20;
     std::size_t stderr_cap = 64 << 10;
@@ -44,7 +44,16 @@ bool sandbox_available();
 // Why not, for the warning or the error ("bwrap is not installed", "bwrap cannot create ...").
 std::string sandbox_unavailable_reason();
 
-// argv is run inside the sandbox; paths in it are paths as seen inside (/lab/..., /workspace/...).
+// The paths a sandboxed command sees: /lab, /workspace and /graders under bwrap, or the real paths
+// when it runs unsandboxed. Build the argv and any request with these.
+struct SandboxPaths {
+    std::string lab;
+    std::string workspace;
+    std::string graders;
+};
+SandboxPaths sandbox_paths(const SandboxPolicy& policy, bool isolated);
+
+// Runs argv, built with sandbox_paths(policy, sandbox_available()).
 SandboxResult run_sandboxed(const SandboxPolicy& policy, const std::vector<std::string>& argv,
                             const std::string& stdin_data = {});
 
