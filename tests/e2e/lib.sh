@@ -37,4 +37,4 @@ expect_not_in() {
 $OUT"
 }
 
-sql() { sqlite3 "$STORE" "$1"; }
+sql() { sqlite3 -cmd ".timeout 10000" "$STORE" "$1"; }  # same busy timeout as the runner
