@@ -5,12 +5,16 @@
 // are tried in order and the first that matches gives its message.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <tl/expected.hpp>
 
 #include "infuse/check.hpp"
+#include "infuse/containers.hpp"
+#include "infuse/error.hpp"
 #include "infuse/lab.hpp"
 #include "infuse/params.hpp"
 
@@ -29,6 +33,7 @@ struct Verdict {
     double score = 0.0;    // 0..1
     std::string note;      // from the checker: "2 of 3 right", "not an IP address ..."
     std::string feedback;  // from the lab's feedback rules, in the learner's language
+    std::string warning;   // about how it was graded ("without the sandbox ...")
 };
 
 std::string_view to_string(Verdict::Status status);
@@ -40,5 +45,34 @@ tl::expected<CheckerSpec, std::string> render_checker(const CheckerSpec& spec, c
 // answer; `validate` catches them before a learner can meet them.
 tl::expected<Verdict, std::string> grade_answer(const Question& question, const ParamValues& values,
                                                 std::string_view answer, std::string_view language);
+
+// Everything grading may need beyond the answer: where the learner works, the lab's services,
+// and how far the lab is trusted to run programs (docs/graders.md, "Trust policy").
+struct GradingContext {
+    const LabSpec* lab = nullptr;
+    ParamValues values;                       // params, seed, workspace, service.<c>.<port>
+    std::string language = "en";
+    std::filesystem::path workspace;
+    bool allow_unsandboxed = false;           // run graders without bubblewrap (limits only)
+    const ContainerEngine* engine = nullptr;  // for command checks in containers
+    std::vector<RunningContainer> containers;
+};
+
+// Grading could not decide: the grader timed out, crashed or printed nonsense (a lab problem,
+// exit 2), or it needs a sandbox this machine cannot give (exit 3). Nothing is recorded.
+struct GradingFailure {
+    ExitCode code = ExitCode::bad_input;
+    std::string message;
+    std::string details;  // for the lab's author: the grader's stderr, its raw output
+};
+
+// Grades one question in any mode: an answer checker, a grader program, or a state check (the
+// answer is ignored). The single path used by `answer`, `check` and `test`.
+tl::expected<Verdict, GradingFailure> grade(const Question& question, const GradingContext& context,
+                                            std::string_view answer);
+
+// Runs a grader program in the sandbox (src/lab/grader_runner.cpp).
+tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const GradingContext& context,
+                                                 std::string_view answer);
 
 }  // namespace infuse

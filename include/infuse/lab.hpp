@@ -5,6 +5,7 @@
 // seed and happens where the text is used (provisioning, grading, printing).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "infuse/check.hpp"
+#include "infuse/containers.hpp"
 #include "infuse/error.hpp"
 #include "infuse/text.hpp"
 
@@ -62,10 +64,57 @@ struct FeedbackRule {
     SourceLocation where;
 };
 
+// A grader program decides the question (docs/graders.md): the request goes to its stdin as JSON.
+struct GraderSpec {
+    std::string program;                 // a bundled grader's name, or "./graders/x" inside the lab
+    std::string options_json = "{}";     // the `with:` map, as a JSON object (values may hold templates)
+    std::chrono::milliseconds timeout{10'000};
+    SourceLocation where;
+};
+
+// A state check: the question is answered by the state of the workspace or of a service, checked
+// by `infuse-lab check` (docs/lab-format.md, "State checks"). Strings may hold templates.
+struct FileCheck {
+    std::string path;                              // relative to the workspace
+    bool exists = true;                            // false: the file must not exist
+    std::vector<std::string> contains;             // substrings that must all appear
+    std::string regex;                             // an RE2 pattern that must match somewhere
+    std::string json_pointer, json_equals, json_regex;
+    std::string xpath, xpath_equals, xpath_regex;
+};
+struct CommandCheck {
+    std::vector<std::string> run;                  // argv; a single string is run with sh -c
+    std::string in = "sandbox";                    // "sandbox" or the name of a lab container
+    std::optional<int> exit_status = 0;
+    std::string stdout_regex;                      // must match somewhere in stdout
+    std::chrono::milliseconds timeout{10'000};
+};
+struct HttpCheck {
+    std::string url;                               // must point at 127.0.0.1 / localhost / [::1]
+    std::string method = "GET";
+    std::optional<int> status;
+    std::map<std::string, std::string> headers;    // header name -> RE2 pattern for its whole value
+    std::vector<std::string> absent_headers;
+    std::string body_regex;
+    std::chrono::milliseconds timeout{5'000};
+};
+struct StateCheck {
+    enum class Kind { file, command, http };
+    Kind kind = Kind::file;
+    FileCheck file;
+    CommandCheck command;
+    HttpCheck http;
+    SourceLocation where;
+};
+
 struct Question {
+    enum class Mode { answer, grader, check };
     std::string id;        // stable key used by `answer`, progress and tests
     LocalizedText ask;
-    CheckerSpec answer;    // how an answer is graded (expected values may hold templates)
+    Mode mode = Mode::answer;
+    CheckerSpec answer;    // Mode::answer: how an answer is graded (expected values may hold templates)
+    GraderSpec grader;     // Mode::grader
+    StateCheck check;      // Mode::check
     int points = 10;
     std::vector<Hint> hints;            // revealed one at a time, in order
     std::vector<FeedbackRule> feedback; // tried in order; the first match speaks
@@ -90,6 +139,7 @@ struct LabTest {
     enum class Whole { pass, fail, per_question };
     Whole expect = Whole::pass;                 // pass: every question solved; fail: not all
     std::map<std::string, QuestionExpectation> per_question;  // when expect is per_question
+    std::map<std::string, std::string> files;   // workspace path -> lab file copied there before checks
     SourceLocation where;
 };
 
@@ -108,6 +158,7 @@ struct LabSpec {
     std::string brief = "brief.md";  // brief.<lang>.md beside it is the translation
     std::vector<ParamSpec> params;
     std::vector<ProvisionedFile> files;
+    std::vector<ContainerSpec> containers;  // provision.containers: needs a container engine
     std::vector<Question> questions;
     std::vector<LabTest> tests;
 
@@ -118,6 +169,7 @@ struct LabSpec {
     LabOrigin origin = LabOrigin::external;
 
     const Question* find_question(std::string_view question_id) const;
+    bool needs_containers() const { return !containers.empty(); }
     int total_points() const;
 };
 

@@ -19,6 +19,10 @@ std::filesystem::path progress_store_path();
 std::filesystem::path bundled_labs_directory();
 
 // An ISO 8601 UTC timestamp with milliseconds, for the store.
+// The bundled graders: the `graders` folder beside the bundled labs (installed or source tree).
+std::filesystem::path bundled_graders_directory();
+// Where `start` records a lab's running containers for later commands.
+std::filesystem::path services_file_for(const std::string& lab_id);
 std::string now_utc_iso8601();
 
 }  // namespace infuse

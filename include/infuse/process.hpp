@@ -34,6 +34,7 @@ struct ProcessSpec {
     std::chrono::milliseconds timeout{10'000};
     std::size_t stdout_cap = 1 << 20;
     std::size_t stderr_cap = 64 << 10;
+    bool kill_on_stdout_overflow = false;  // stop the child as soon as stdout passes its cap
     ResourceLimits limits;
 };
 
@@ -55,7 +56,7 @@ struct ProcessResult {
     std::string error;
 
     bool ok() const { return ending == Ending::exited && exit_code == 0; }
-    // "exit status 3", "killed by signal 9 (SIGKILL)", "timed out after 10 s", "could not start: ..."
+    // "exit status 3", "crashed (killed by signal 9, SIGKILL)", "timed out after 10.0 s", "could not start: ..."
     std::string describe() const;
 };
 

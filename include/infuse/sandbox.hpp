@@ -25,6 +25,7 @@ struct SandboxPolicy {
     std::chrono::milliseconds timeout{10'000};
     std::size_t stdout_cap = 1 << 20;
     std::size_t stderr_cap = 64 << 10;
+    bool kill_on_stdout_overflow = false;
     ResourceLimits limits{.cpu_seconds = 10,
                           .memory_bytes = 512ull << 20,
                           .file_size_bytes = 64ull << 20,

@@ -55,6 +55,20 @@ std::filesystem::path bundled_labs_directory() {
     return {};
 }
 
+std::filesystem::path bundled_graders_directory() {
+    if (const char* forced = std::getenv("INFUSE_GRADERS_DIR"); forced && *forced) return forced;
+    const auto labs = bundled_labs_directory();
+    return labs.empty() ? std::filesystem::path() : labs.parent_path() / "graders";
+}
+
+std::filesystem::path services_file_for(const std::string& lab_id) {
+    std::string name = lab_id;
+    for (char& c : name) {
+        if (c == '/') c = '~';
+    }
+    return state_directory() / "services" / (name + ".json");
+}
+
 std::string now_utc_iso8601() {
     const auto now = std::chrono::system_clock::now();
     const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;

@@ -50,7 +50,8 @@ std::string sanitize(std::string_view text, std::size_t max_length) {
         }
     }
     if (out.size() > max_length) out.resize(max_length);
-    while (!out.empty() && out.back() == '-') out.pop_back();
+    while (!out.empty() && out.back() == '-')
+        out.pop_back();
     return out.empty() ? "lab" : out;
 }
 
@@ -69,7 +70,8 @@ std::optional<int> parse_port_output(std::string_view output) {
         std::string_view binding = line;
         if (const auto arrow = binding.find("->"); arrow != std::string_view::npos) {
             binding.remove_prefix(arrow + 2);
-            while (!binding.empty() && binding.front() == ' ') binding.remove_prefix(1);
+            while (!binding.empty() && binding.front() == ' ')
+                binding.remove_prefix(1);
         }
         const auto colon = binding.rfind(':');
         if (colon == std::string_view::npos) continue;
@@ -121,8 +123,8 @@ tl::expected<fs::path, std::string> resolve_inside(const fs::path& base, std::st
     const fs::path target = fs::weakly_canonical(root / fs::path(std::string(relative)), ec);
     if (ec) return tl::unexpected(fmt::format("cannot resolve {} '{}': {}", what, relative, ec.message()));
     if (!is_within(root, target)) {
-        return tl::unexpected(fmt::format("{} '{}' leads outside {} (to {})", what, relative, root.string(),
-                                          target.string()));
+        return tl::unexpected(
+            fmt::format("{} '{}' leads outside {} (to {})", what, relative, root.string(), target.string()));
     }
     return target;
 }
@@ -148,16 +150,16 @@ std::vector<std::string> check_specs(const std::vector<ContainerSpec>& specs) {
         const auto& spec = specs[i];
         const std::string where = fmt::format("containers[{}]", i);
         if (!valid_name(spec.name)) {
-            errors.push_back(fmt::format("{}: name '{}' must be lower-case letters, digits and '-' (at most 63)",
-                                         where, spec.name));
+            errors.push_back(
+                fmt::format("{}: name '{}' must be lower-case letters, digits and '-' (at most 63)", where, spec.name));
         } else if (!names.insert(spec.name).second) {
             errors.push_back(fmt::format("{}: name '{}' is used twice", where, spec.name));
         }
         if (auto error = check_relative_path(spec.build, where + ": build folder")) errors.push_back(*error);
         for (const auto& [port_name, port] : spec.ports) {
             if (!valid_name(port_name)) {
-                errors.push_back(fmt::format("{}: port name '{}' must be lower-case letters, digits and '-'", where,
-                                             port_name));
+                errors.push_back(
+                    fmt::format("{}: port name '{}' must be lower-case letters, digits and '-'", where, port_name));
             }
             if (port < 1 || port > 65535) {
                 errors.push_back(fmt::format("{}: port {} ('{}') is not in 1..65535", where, port, port_name));
@@ -207,7 +209,8 @@ std::vector<std::string> run_arguments(const RunArguments& args) {
         // Podman as root fails with "error setting rlimit type 7" without explicit limits.
         argv.insert(argv.end(), {"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"});
     }
-    for (int port : args.ports) argv.insert(argv.end(), {"-p", fmt::format("127.0.0.1::{}", port)});
+    for (int port : args.ports)
+        argv.insert(argv.end(), {"-p", fmt::format("127.0.0.1::{}", port)});
     for (const auto& [source, target] : args.mounts) {
         argv.insert(argv.end(), {"-v", fmt::format("{}:{}:ro", source, target)});
     }
@@ -219,8 +222,11 @@ std::string clean_stderr(std::string_view text, std::size_t max_lines) {
     std::vector<std::string> kept;
     for (auto& line : lines_of(text)) {
         if (line.starts_with("DEPRECATED: The legacy builder") || line.starts_with("Install the buildx component") ||
-            line.starts_with("https://docs.docker.com/go/buildx") || line.find("swap limit capabilities") != std::string::npos ||
-            line.find("Memory limited without swap") != std::string::npos || line.starts_with("BuildKit is currently disabled") ||
+            line.starts_with("https://docs.docker.com/go/buildx") ||
+            line.find("swap limit capabilities") != std::string::npos ||
+            line.find("Memory limited without swap") != std::string::npos ||
+            line.starts_with("BuildKit is currently disabled") ||
+            line.starts_with("Sending build context to Docker daemon") ||
             line.find("environment-variable") != std::string::npos) {
             continue;
         }

@@ -44,7 +44,7 @@ std::optional<std::string> check_relative_path(std::string_view path, std::strin
 
 // `base / relative`, resolved (symbolic links followed) and verified to stay inside `base`.
 tl::expected<std::filesystem::path, std::string> resolve_inside(const std::filesystem::path& base,
-                                                                 std::string_view relative, std::string_view what);
+                                                                std::string_view relative, std::string_view what);
 
 // A path inside the container for a mount target: absolute, no ".." component, and none of the
 // characters that the engine's `-v src:dst:ro` syntax would misread (':' and ',').
@@ -59,9 +59,9 @@ struct RunArguments {
     EngineKind kind = EngineKind::docker;
     std::string lab_id;
     std::string run_key;
-    std::string name;   // the engine's container name
+    std::string name;  // the engine's container name
     std::string image;
-    std::vector<int> ports;  // container ports to publish on 127.0.0.1
+    std::vector<int> ports;                                   // container ports to publish on 127.0.0.1
     std::vector<std::pair<std::string, std::string>> mounts;  // absolute host path -> container path
 };
 std::vector<std::string> run_arguments(const RunArguments& args);

@@ -1,4 +1,5 @@
 #include "infuse/grading.hpp"
+#include "infuse/state_checks.hpp"
 
 #include <fmt/format.h>
 
@@ -97,6 +98,41 @@ tl::expected<Verdict, std::string> grade_answer(const Question& question, const 
         break;
     }
     return verdict;
+}
+
+tl::expected<Verdict, GradingFailure> grade(const Question& question, const GradingContext& context,
+                                            std::string_view answer) {
+    switch (question.mode) {
+    case Question::Mode::answer: {
+        auto verdict = grade_answer(question, context.values, answer, context.language);
+        if (!verdict) return tl::unexpected(GradingFailure{ExitCode::bad_input, verdict.error(), ""});
+        return *verdict;
+    }
+    case Question::Mode::grader: return run_grader(question, context, answer);
+    case Question::Mode::check: {
+        StateCheckContext check_context;
+        check_context.workspace = context.workspace;
+        check_context.values = context.values;
+        check_context.sandbox.lab_dir = context.lab ? context.lab->dir : std::filesystem::path();
+        check_context.sandbox.workspace = context.workspace;
+        check_context.sandbox.allow_unsandboxed = context.allow_unsandboxed;
+        check_context.engine = context.engine;
+        check_context.containers = context.containers;
+        auto result = run_state_check(question.check, check_context);
+        if (!result) {
+            const bool environment = result.error().find("not running") != std::string::npos ||
+                                     result.error().find("bubblewrap") != std::string::npos;
+            return tl::unexpected(GradingFailure{environment ? ExitCode::environment : ExitCode::bad_input,
+                                                 fmt::format("questions.{}.check: {}", question.id, result.error()), ""});
+        }
+        Verdict verdict;
+        verdict.score = result->score;
+        verdict.status = result->score >= 1.0 ? Verdict::Status::correct : Verdict::Status::wrong;
+        verdict.note = result->note;
+        return verdict;
+    }
+    }
+    return tl::unexpected(GradingFailure{ExitCode::bad_input, "unknown question mode", ""});
 }
 
 }  // namespace infuse

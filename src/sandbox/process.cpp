@@ -117,10 +117,16 @@ std::uint64_t processes_of_current_user() {
 
 // Runs in the child between fork and exec: only async-signal-safe calls here.
 struct ChildSetup : bp::extend::handler {
-    std::array<rlimit, 5> values{};
-    std::array<int, 5> resources{};
+    std::array<rlimit, 6> values{};
+    std::array<int, 6> resources{};
     int count = 0;
     const char* cgroup_procs = nullptr;
+
+    void add_zero(int resource) {
+        resources[static_cast<std::size_t>(count)] = resource;
+        values[static_cast<std::size_t>(count)] = rlimit{0, 0};
+        ++count;
+    }
 
     void add(int resource, std::uint64_t limit) {
         if (limit == 0) return;
@@ -171,14 +177,15 @@ private:
 };
 
 template <typename Pipe>
-void read_all(Pipe& pipe, std::array<char, 65536>& chunk, CappedBuffer& into, bool& done) {
-    pipe.async_read_some(asio::buffer(chunk), [&pipe, &chunk, &into, &done](const boost::system::error_code& ec, std::size_t n) {
+void read_all(Pipe& pipe, std::array<char, 65536>& chunk, CappedBuffer& into, bool& done, bool& overflowed) {
+    pipe.async_read_some(asio::buffer(chunk), [&pipe, &chunk, &into, &done, &overflowed](const boost::system::error_code& ec, std::size_t n) {
         into.append(chunk.data(), n);
+        if (into.truncated_) overflowed = true;
         if (ec) {
             done = true;
             return;
         }
-        read_all(pipe, chunk, into, done);
+        read_all(pipe, chunk, into, done, overflowed);
     });
 }
 
@@ -205,7 +212,7 @@ std::string ProcessResult::describe() const {
     case Ending::exited: return fmt::format("exit status {}", exit_code);
     case Ending::signalled: {
         const std::string name = signal_name(signal);
-        return fmt::format("crashed (signal {}{})", signal, name.empty() ? "" : ", " + name);
+        return fmt::format("crashed (killed by signal {}{})", signal, name.empty() ? "" : ", " + name);
     }
     case Ending::timed_out:
         return fmt::format("timed out after {:.1f} s", static_cast<double>(elapsed.count()) / 1000.0);
@@ -256,6 +263,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
     setup.add(RLIMIT_AS, limits.memory_bytes);
     setup.add(RLIMIT_FSIZE, limits.file_size_bytes);
     setup.add(RLIMIT_NOFILE, limits.open_files);
+    if (spec.limits.cpu_seconds || spec.limits.memory_bytes) setup.add_zero(RLIMIT_CORE);  // no core files in workspaces
     if (limits.processes && ::geteuid() != 0) setup.add(RLIMIT_NPROC, processes_of_current_user() + limits.processes);
     if (!cgroup.procs_file().empty()) setup.cgroup_procs = cgroup.procs_file().c_str();
 
@@ -274,8 +282,9 @@ ProcessResult run_process(const ProcessSpec& spec) {
     CappedBuffer stdout_buffer(spec.stdout_cap), stderr_buffer(spec.stderr_cap);
     std::array<char, 65536> out_chunk{}, err_chunk{};
     bool out_done = false, err_done = false;
-    read_all(out, out_chunk, stdout_buffer, out_done);
-    read_all(err, err_chunk, stderr_buffer, err_done);
+    bool out_overflowed = false, err_overflowed = false;
+    read_all(out, out_chunk, stdout_buffer, out_done, out_overflowed);
+    read_all(err, err_chunk, stderr_buffer, err_done, err_overflowed);
     if (spec.stdin_data.empty()) {
         in.close();
     } else {
@@ -310,6 +319,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
                 timed_out = true;
                 kill_tree();
             }
+            if (!reaped && out_overflowed && spec.kill_on_stdout_overflow) kill_tree();
             if (out_done && err_done && reaped) {
                 io.stop();
                 return;

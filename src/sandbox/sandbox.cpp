@@ -92,6 +92,7 @@ SandboxResult run_sandboxed(const SandboxPolicy& policy, const std::vector<std::
     spec.stdout_cap = policy.stdout_cap;
     spec.stderr_cap = policy.stderr_cap;
     spec.limits = policy.limits;
+    spec.kill_on_stdout_overflow = policy.kill_on_stdout_overflow;
     spec.environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
                         {"HOME", "/tmp"},
                         {"LANG", "C.UTF-8"},

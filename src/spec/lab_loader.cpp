@@ -6,15 +6,18 @@
 #include "infuse/lab_loader.hpp"
 
 #include <array>
+#include <charconv>
 #include <fstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "infuse/learning_paths.hpp"
 #include "infuse/sha256.hpp"
 #include "infuse/suggest.hpp"
 #include "lab/lab_checks.hpp"
 #include "spec/yaml_reader.hpp"
+#include "spec/yaml_json.hpp"
 
 namespace infuse {
 
@@ -61,6 +64,11 @@ private:
     std::optional<std::vector<ExpectedValue>> read_expected(const YAML::Node& node,
                                                             const std::string& field);
     void read_tests(const YAML::Node& node);
+    void read_containers(const YAML::Node& node);
+    std::optional<GraderSpec> read_grader(const YAML::Node& node, const std::string& field);
+    std::optional<StateCheck> read_state_check(const YAML::Node& node, const std::string& field);
+    std::optional<std::chrono::milliseconds> duration(const YAML::Node& map, std::string_view key,
+                                                      const std::string& field, std::chrono::milliseconds max);
     std::optional<QuestionExpectation> read_expectation(const YAML::Node& node,
                                                         const std::string& field);
 
@@ -207,7 +215,8 @@ void LabReader::read_params(const YAML::Node& node) {
 
 void LabReader::read_provision(const YAML::Node& node) {
     if (!in_.is_map(node, "provision")) return;
-    in_.check_keys(node, "provision", {"files"});
+    in_.check_keys(node, "provision", {"files", "containers"});
+    if (auto containers = in_.child(node, "containers", "provision", Presence::optional)) read_containers(*containers);
     auto files = in_.child(node, "files", "provision", Presence::optional);
     if (!files || !in_.is_list(*files, "provision.files")) return;
     std::size_t index = 0;
@@ -251,7 +260,7 @@ void LabReader::read_questions(const YAML::Node& node) {
 
 std::optional<Question> LabReader::read_question(const YAML::Node& node, const std::string& field) {
     if (!in_.is_map(node, field)) return std::nullopt;
-    in_.check_keys(node, field, {"id", "ask", "answer", "points", "hints", "feedback", "explain", "attempts"});
+    in_.check_keys(node, field, {"id", "ask", "answer", "grader", "check", "points", "hints", "feedback", "explain", "attempts"});
     Question question;
     question.where = in_.at(node);
     if (auto id = in_.string(node, "id", field, Presence::required)) {
@@ -261,8 +270,19 @@ std::optional<Question> LabReader::read_question(const YAML::Node& node, const s
         }
     }
     question.ask = in_.text(node, "ask", field, Presence::required);
-    if (auto answer = in_.child(node, "answer", field, Presence::required)) {
+    const int modes = (node["answer"] ? 1 : 0) + (node["grader"] ? 1 : 0) + (node["check"] ? 1 : 0);
+    if (modes != 1) {
+        in_.error(node, field, modes == 0 ? "needs one of answer (a checker), grader (a program) or check (a state check)"
+                                          : "give only one of answer, grader and check");
+    }
+    if (auto answer = in_.child(node, "answer", field, Presence::optional)) {
         if (auto checker = read_checker(*answer, field_of(field, "answer"))) question.answer = *checker;
+    } else if (auto grader = in_.child(node, "grader", field, Presence::optional)) {
+        question.mode = Question::Mode::grader;
+        if (auto spec = read_grader(*grader, field_of(field, "grader"))) question.grader = *spec;
+    } else if (auto check = in_.child(node, "check", field, Presence::optional)) {
+        question.mode = Question::Mode::check;
+        if (auto spec = read_state_check(*check, field_of(field, "check"))) question.check = *spec;
     }
     if (auto points = in_.integer(node, "points", field, Presence::optional, 1, 1000)) {
         question.points = static_cast<int>(*points);
@@ -433,7 +453,7 @@ void LabReader::read_tests(const YAML::Node& node) {
     for (const auto& item : node) {
         const std::string field = field_at("tests", index++);
         if (!in_.is_map(item, field)) continue;
-        in_.check_keys(item, field, {"name", "seed", "answers", "expect"});
+        in_.check_keys(item, field, {"name", "seed", "answers", "files", "expect"});
         LabTest test;
         test.where = in_.at(item);
         test.name = in_.string(item, "name", field, Presence::required).value_or(field);
@@ -445,6 +465,17 @@ void LabReader::read_tests(const YAML::Node& node) {
                 if (auto value = in_.scalar(entry.second, field_of(field_of(field, "answers"), question))) {
                     test.answers[question] = *value;
                 }
+            }
+        }
+        if (auto files = in_.child(item, "files", field, Presence::optional);
+            files && in_.is_map(*files, field_of(field, "files"))) {
+            for (const auto& entry : *files) {
+                const std::string& to = entry.first.Scalar();
+                const std::string files_field = field_of(field_of(field, "files"), to);
+                auto from = in_.scalar(entry.second, files_field);
+                if (!is_contained_path(to)) in_.error(entry.first, files_field, "must be a relative path inside the workspace");
+                if (from && !is_contained_path(*from)) in_.error(entry.second, files_field, "must be a relative path inside the lab folder");
+                if (from) test.files[to] = *from;
             }
         }
         auto expect = in_.child(item, "expect", field, Presence::required);
@@ -467,6 +498,164 @@ void LabReader::read_tests(const YAML::Node& node) {
         }
         lab_.tests.push_back(std::move(test));
     }
+}
+
+std::optional<std::chrono::milliseconds> LabReader::duration(const YAML::Node& map, std::string_view key,
+                                                             const std::string& field, std::chrono::milliseconds max) {
+    auto text = in_.string(map, key, field, Presence::optional);
+    if (!text) return std::nullopt;
+    std::string_view value = *text;
+    std::int64_t unit = 1000;
+    if (value.ends_with("ms")) {
+        unit = 1;
+        value.remove_suffix(2);
+    } else if (value.ends_with("s")) {
+        value.remove_suffix(1);
+    }
+    std::int64_t amount = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), amount);
+    const auto result = std::chrono::milliseconds(amount * unit);
+    if (value.empty() || error != std::errc{} || end != value.data() + value.size() || amount <= 0 || result > max) {
+        in_.error(map[std::string(key)], field_of(field, key),
+                  fmt::format("'{}' is not a duration up to {} s: write it like 5s or 500ms", *text, max.count() / 1000));
+        return std::nullopt;
+    }
+    return result;
+}
+
+void LabReader::read_containers(const YAML::Node& node) {
+    if (!in_.is_list(node, "provision.containers")) return;
+    std::size_t index = 0;
+    for (const auto& item : node) {
+        const std::string field = field_at("provision.containers", index++);
+        if (!in_.is_map(item, field)) continue;
+        in_.check_keys(item, field, {"name", "build", "ports", "mounts"});
+        ContainerSpec container;
+        if (auto name = in_.string(item, "name", field, Presence::required)) {
+            container.name = *name;
+            if (!is_identifier(*name)) in_.error(item["name"], field_of(field, "name"), fmt::format("'{}': use lower-case letters, digits and '-'", *name));
+            for (const auto& other : lab_.containers) {
+                if (other.name == *name) in_.error(item["name"], field_of(field, "name"), fmt::format("'{}' is already the name of another container", *name));
+            }
+        }
+        if (auto build = in_.string(item, "build", field, Presence::required)) {
+            if (!is_contained_path(*build)) in_.error(item["build"], field_of(field, "build"), fmt::format("'{}' must be a folder inside the lab", *build));
+            container.build = *build;
+        }
+        if (auto ports = in_.child(item, "ports", field, Presence::optional); ports && in_.is_map(*ports, field_of(field, "ports"))) {
+            for (const auto& entry : *ports) {
+                const std::string port_field = field_of(field_of(field, "ports"), entry.first.Scalar());
+                if (!is_identifier(entry.first.Scalar())) in_.error(entry.first, port_field, "port names use lower-case letters, digits and '-'");
+                if (auto port = in_.integer_of(entry.second, port_field, 1, 65535)) container.ports[entry.first.Scalar()] = static_cast<int>(*port);
+            }
+        }
+        if (auto mounts = in_.child(item, "mounts", field, Presence::optional); mounts && in_.is_map(*mounts, field_of(field, "mounts"))) {
+            for (const auto& entry : *mounts) {
+                const std::string mount_field = field_of(field_of(field, "mounts"), entry.first.Scalar());
+                if (!is_contained_path(entry.first.Scalar())) in_.error(entry.first, mount_field, "the source must be a relative path inside the workspace");
+                auto target = in_.scalar(entry.second, mount_field);
+                if (target && (target->empty() || target->front() != '/')) in_.error(entry.second, mount_field, "the target must be an absolute path in the container");
+                if (target) container.mounts[entry.first.Scalar()] = *target;
+            }
+        }
+        lab_.containers.push_back(std::move(container));
+    }
+}
+
+std::optional<GraderSpec> LabReader::read_grader(const YAML::Node& node, const std::string& field) {
+    GraderSpec grader;
+    grader.where = in_.at(node);
+    if (node.IsScalar()) {  // grader: run-command
+        grader.program = node.Scalar();
+        return grader;
+    }
+    if (!in_.is_map(node, field)) return std::nullopt;
+    in_.check_keys(node, field, {"program", "with", "timeout"});
+    if (auto program = in_.string(node, "program", field, Presence::required)) grader.program = *program;
+    if (auto with = in_.child(node, "with", field, Presence::optional)) {
+        if (in_.is_map(*with, field_of(field, "with"))) grader.options_json = spec::yaml_to_json(*with).dump();
+    }
+    if (auto timeout = duration(node, "timeout", field, std::chrono::seconds(60))) grader.timeout = *timeout;
+    return grader;
+}
+
+std::optional<StateCheck> LabReader::read_state_check(const YAML::Node& node, const std::string& field) {
+    if (!in_.is_map(node, field)) return std::nullopt;
+    in_.check_keys(node, field, {"file", "command", "http"});
+    if (node.size() != 1) {
+        in_.error(node, field, "give exactly one of file, command, http");
+        return std::nullopt;
+    }
+    StateCheck check;
+    check.where = in_.at(node);
+    const auto pattern = [&](const YAML::Node& map, std::string_view key, const std::string& at) {
+        return in_.string(map, key, at, Presence::optional).value_or("");
+    };
+    if (auto file = in_.child(node, "file", field, Presence::optional)) {
+        const std::string at = field_of(field, "file");
+        if (!in_.is_map(*file, at)) return std::nullopt;
+        check.kind = StateCheck::Kind::file;
+        in_.check_keys(*file, at, {"path", "exists", "contains", "regex", "json", "xpath"});
+        if (auto path = in_.string(*file, "path", at, Presence::required)) {
+            if (!is_contained_path(*path)) in_.error((*file)["path"], field_of(at, "path"), "must be a relative path inside the workspace");
+            check.file.path = *path;
+        }
+        check.file.exists = in_.boolean(*file, "exists", at, Presence::optional).value_or(true);
+        if ((*file)["contains"] && (*file)["contains"].IsScalar()) {
+            check.file.contains = {(*file)["contains"].Scalar()};
+        } else {
+            check.file.contains = in_.string_list(*file, "contains", at, Presence::optional);
+        }
+        check.file.regex = pattern(*file, "regex", at);
+        if (auto json = in_.child(*file, "json", at, Presence::optional); json && in_.is_map(*json, field_of(at, "json"))) {
+            in_.check_keys(*json, field_of(at, "json"), {"pointer", "equals", "regex"});
+            check.file.json_pointer = in_.string(*json, "pointer", field_of(at, "json"), Presence::required).value_or("");
+            check.file.json_equals = pattern(*json, "equals", field_of(at, "json"));
+            check.file.json_regex = pattern(*json, "regex", field_of(at, "json"));
+        }
+        if (auto xpath = in_.child(*file, "xpath", at, Presence::optional); xpath && in_.is_map(*xpath, field_of(at, "xpath"))) {
+            in_.check_keys(*xpath, field_of(at, "xpath"), {"query", "equals", "regex"});
+            check.file.xpath = in_.string(*xpath, "query", field_of(at, "xpath"), Presence::required).value_or("");
+            check.file.xpath_equals = pattern(*xpath, "equals", field_of(at, "xpath"));
+            check.file.xpath_regex = pattern(*xpath, "regex", field_of(at, "xpath"));
+        }
+    } else if (auto command = in_.child(node, "command", field, Presence::optional)) {
+        const std::string at = field_of(field, "command");
+        if (!in_.is_map(*command, at)) return std::nullopt;
+        check.kind = StateCheck::Kind::command;
+        in_.check_keys(*command, at, {"run", "in", "exit", "stdout", "timeout"});
+        if (auto run = in_.child(*command, "run", at, Presence::required)) {
+            if (run->IsScalar()) check.command.run = {"/bin/sh", "-c", run->Scalar()};
+            else check.command.run = in_.string_list(*command, "run", at, Presence::required);
+            if (check.command.run.empty()) in_.error(*run, field_of(at, "run"), "needs a command");
+        }
+        check.command.in = in_.string(*command, "in", at, Presence::optional).value_or("sandbox");
+        if (auto status = in_.integer(*command, "exit", at, Presence::optional, 0, 255)) check.command.exit_status = static_cast<int>(*status);
+        check.command.stdout_regex = pattern(*command, "stdout", at);
+        if (auto timeout = duration(*command, "timeout", at, std::chrono::seconds(60))) check.command.timeout = *timeout;
+    } else if (auto http = in_.child(node, "http", field, Presence::optional)) {
+        const std::string at = field_of(field, "http");
+        if (!in_.is_map(*http, at)) return std::nullopt;
+        check.kind = StateCheck::Kind::http;
+        in_.check_keys(*http, at, {"url", "method", "status", "headers", "absent_headers", "body", "timeout"});
+        check.http.url = in_.string(*http, "url", at, Presence::required).value_or("");
+        check.http.method = in_.string(*http, "method", at, Presence::optional).value_or("GET");
+        if (check.http.method != "GET" && check.http.method != "HEAD") {
+            in_.error((*http)["method"], field_of(at, "method"), "GET or HEAD");
+        }
+        if (auto status = in_.integer(*http, "status", at, Presence::optional, 100, 599)) check.http.status = static_cast<int>(*status);
+        if (auto headers = in_.child(*http, "headers", at, Presence::optional); headers && in_.is_map(*headers, field_of(at, "headers"))) {
+            for (const auto& entry : *headers) {
+                if (auto value = in_.scalar(entry.second, field_of(field_of(at, "headers"), entry.first.Scalar()))) {
+                    check.http.headers[entry.first.Scalar()] = *value;
+                }
+            }
+        }
+        check.http.absent_headers = in_.string_list(*http, "absent_headers", at, Presence::optional);
+        check.http.body_regex = pattern(*http, "body", at);
+        if (auto timeout = duration(*http, "timeout", at, std::chrono::seconds(60))) check.http.timeout = *timeout;
+    }
+    return check;
 }
 
 }  // namespace

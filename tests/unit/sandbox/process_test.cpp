@@ -68,7 +68,7 @@ TEST_CASE("a crash is reported with its signal", "[process]") {
     const auto result = run_process(shell("kill -SEGV $$"));
     CHECK(result.ending == ProcessResult::Ending::signalled);
     CHECK(result.signal == SIGSEGV);
-    CHECK(result.describe() == "crashed (signal 11, SIGSEGV)");
+    CHECK(result.describe() == "crashed (killed by signal 11, SIGSEGV)");
 }
 
 TEST_CASE("a missing program is a failed start, not an exception", "[process]") {

@@ -1,0 +1,404 @@
+// Lab containers through the docker or podman command line (see include/infuse/containers.hpp).
+//
+// Every engine call goes through run_process() with the runner's own environment (DOCKER_HOST,
+// CONTAINER_HOST, XDG_RUNTIME_DIR... matter to the engine). Containers are labelled
+// infuse-lab=1, infuse-lab.lab=<lab id>, infuse-lab.run=<run key>, publish their ports on
+// 127.0.0.1 only, and run with --init (busybox httpd as PID 1 ignores SIGTERM), no capabilities,
+// no-new-privileges, 256 MiB of memory and 128 processes.
+#include "infuse/containers.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "containers/engine_parts.hpp"
+
+extern char** environ;
+
+namespace infuse {
+
+namespace fs = std::filesystem;
+using namespace containers_detail;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::chrono::milliseconds kQueryTimeout{30'000};   // info, port, ps, rm, inspect
+constexpr std::chrono::milliseconds kBuildTimeout{600'000};  // build: a slow first build
+constexpr std::chrono::milliseconds kRunTimeout{120'000};
+constexpr std::chrono::milliseconds kReadyTimeout{10'000};  // a published port must accept by then
+
+const char* engine_name(EngineKind kind) {
+    return kind == EngineKind::docker ? "docker" : "podman";
+}
+
+std::map<std::string, std::string> own_environment() {
+    std::map<std::string, std::string> env;
+    for (char** entry = environ; entry && *entry; ++entry) {
+        std::string_view item(*entry);
+        const auto eq = item.find('=');
+        if (eq == std::string_view::npos || eq == 0) continue;
+        env.emplace(std::string(item.substr(0, eq)), std::string(item.substr(eq + 1)));
+    }
+    if (!env.contains("PATH")) env["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    return env;
+}
+
+ProcessResult run_engine(const fs::path& program, std::vector<std::string> args, std::chrono::milliseconds timeout) {
+    ProcessSpec spec;
+    spec.argv.reserve(args.size() + 1);
+    spec.argv.push_back(program.string());
+    for (auto& arg : args)
+        spec.argv.push_back(std::move(arg));
+    spec.environment = own_environment();
+    spec.timeout = timeout;
+    return run_process(spec);
+}
+
+ProcessResult run_engine(const ContainerEngine& engine, std::vector<std::string> args,
+                         std::chrono::milliseconds timeout = kQueryTimeout) {
+    return run_engine(engine.program, std::move(args), timeout);
+}
+
+// "docker build failed (exit status 1): <stderr>"
+std::string failure(const ContainerEngine& engine, std::string_view what, const ProcessResult& result) {
+    std::string details = clean_stderr(result.stderr_data);
+    if (details.empty()) details = clean_stderr(result.stdout_data);
+    return fmt::format("{} {} failed ({}){}{}", engine_name(engine.kind), what, result.describe(),
+                       details.empty() ? "" : ": ", details);
+}
+
+std::string random_suffix() {
+    std::random_device device;
+    return fmt::format("{:06x}", device() & 0xFFFFFFu);
+}
+
+// Removes containers by id or name; errors are ignored (used to clean up after a failure).
+void force_remove(const ContainerEngine& engine, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::vector<std::string> args{"rm", "-f", "-v"};
+    if (engine.kind == EngineKind::podman) args.insert(args.end(), {"-t", "0"});
+    args.insert(args.end(), ids.begin(), ids.end());
+    (void)run_engine(engine, std::move(args));
+}
+
+enum class Probe { ready, refused, closed };
+
+// One attempt to reach 127.0.0.1:port. Docker's userland proxy accepts a connection even when the
+// service behind it is not listening yet, then closes it at once: a connection closed within a
+// short moment counts as "not ready". A server that waits for the client, or speaks first, is ready.
+Probe probe_port(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Probe::refused;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    Probe verdict = Probe::refused;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+        pollfd watch{fd, POLLIN, 0};
+        const int ready = ::poll(&watch, 1, 150);
+        verdict = Probe::ready;
+        if (ready > 0) {
+            char byte = 0;
+            const auto got = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (got <= 0) verdict = Probe::closed;  // closed or reset right away: nothing behind the proxy
+        }
+    }
+    ::close(fd);
+    return verdict;
+}
+
+bool container_running(const ContainerEngine& engine, const std::string& id) {
+    const auto result = run_engine(engine, {"inspect", "--format", "{{.State.Running}}", id});
+    return result.ok() && trim(result.stdout_data) == "true";
+}
+
+std::string last_logs(const ContainerEngine& engine, const std::string& id) {
+    const auto result = run_engine(engine, {"logs", "--tail", "15", id});
+    auto text = clean_stderr(result.stdout_data + "\n" + result.stderr_data);
+    return text.empty() ? "" : "\nits last output:\n" + text;
+}
+
+// Waits until every published port of `container` accepts a connection, or the deadline.
+tl::expected<void, std::string> wait_until_ready(const ContainerEngine& engine, const RunningContainer& container,
+                                                 const std::map<std::string, int>& container_ports,
+                                                 Clock::time_point deadline) {
+    for (const auto& [port_name, host_port] : container.host_ports) {
+        auto next_state_check = Clock::now() + std::chrono::seconds(1);
+        while (true) {
+            if (probe_port(host_port) == Probe::ready) break;
+            const auto now = Clock::now();
+            if (now >= deadline) {
+                return tl::unexpected(fmt::format(
+                    "container '{}' did not accept connections on port {} ('{}', 127.0.0.1:{}) within {} s{}",
+                    container.name, container_ports.at(port_name), port_name, host_port,
+                    std::chrono::duration_cast<std::chrono::seconds>(kReadyTimeout).count(),
+                    last_logs(engine, container.engine_id)));
+            }
+            if (now >= next_state_check) {
+                if (!container_running(engine, container.engine_id)) {
+                    return tl::unexpected(fmt::format("container '{}' stopped right after it started{}", container.name,
+                                                      last_logs(engine, container.engine_id)));
+                }
+                next_state_check = now + std::chrono::seconds(1);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+    return {};
+}
+
+// The build folder of a spec, checked: inside the lab, a folder, with a Dockerfile (or Containerfile).
+tl::expected<fs::path, std::string> build_folder(const ContainerEngine& engine, const fs::path& lab_dir,
+                                                 const ContainerSpec& spec) {
+    auto folder = resolve_inside(lab_dir, spec.build, fmt::format("container '{}': build folder", spec.name));
+    if (!folder) return folder;
+    std::error_code ec;
+    if (!fs::is_directory(*folder, ec)) {
+        return tl::unexpected(fmt::format("container '{}': build folder '{}' is not a folder of the lab ({})",
+                                          spec.name, spec.build, folder->string()));
+    }
+    const bool has_recipe = fs::is_regular_file(*folder / "Dockerfile", ec) ||
+                            (engine.kind == EngineKind::podman && fs::is_regular_file(*folder / "Containerfile", ec));
+    if (!has_recipe) {
+        return tl::unexpected(
+            fmt::format("container '{}': build folder '{}' has no Dockerfile", spec.name, spec.build));
+    }
+    return folder;
+}
+
+// The host side of each mount, checked to stay inside the workspace. A missing source becomes an
+// empty folder owned by the learner (the engine would otherwise create it, owned by root).
+tl::expected<std::vector<std::pair<std::string, std::string>>, std::string> mount_sources(const fs::path& workspace,
+                                                                                          const ContainerSpec& spec) {
+    std::vector<std::pair<std::string, std::string>> mounts;
+    for (const auto& [source, target] : spec.mounts) {
+        auto host = resolve_inside(workspace, source, fmt::format("container '{}': mount source", spec.name));
+        if (!host) return tl::unexpected(host.error());
+        std::error_code ec;
+        if (!fs::exists(*host, ec)) {
+            fs::create_directories(*host, ec);
+            if (ec) {
+                return tl::unexpected(fmt::format("container '{}': cannot create mount source {}: {}", spec.name,
+                                                  host->string(), ec.message()));
+            }
+        }
+        const std::string host_path = host->string();
+        if (host_path.find_first_of(":,") != std::string::npos) {
+            return tl::unexpected(fmt::format(
+                "container '{}': the workspace path {} contains ':' or ',', which the engine cannot mount; set "
+                "INFUSE_LAB_HOME to a plain folder",
+                spec.name, host_path));
+        }
+        mounts.emplace_back(host_path, target);
+    }
+    return mounts;
+}
+
+}  // namespace
+
+tl::expected<ContainerEngine, std::string> detect_container_engine() {
+    std::vector<EngineKind> candidates{EngineKind::docker, EngineKind::podman};
+    std::optional<fs::path> forced_program;
+    if (const char* forced = std::getenv("INFUSE_CONTAINER_ENGINE"); forced && *forced) {
+        const std::string value = forced;
+        const std::string base = fs::path(value).filename().string();
+        if (base == "docker") {
+            candidates = {EngineKind::docker};
+        } else if (base == "podman") {
+            candidates = {EngineKind::podman};
+        } else {
+            return tl::unexpected(fmt::format(
+                "INFUSE_CONTAINER_ENGINE is '{}': it must be docker or podman (or a path to one of them)", value));
+        }
+        if (value.find('/') != std::string::npos) forced_program = fs::path(value);
+    }
+
+    std::vector<std::string> problems;
+    for (const EngineKind kind : candidates) {
+        const char* name = engine_name(kind);
+        std::optional<fs::path> program = forced_program ? find_program(forced_program->string()) : find_program(name);
+        if (!program) {
+            if (candidates.size() == 1) {
+                problems.push_back(kind == EngineKind::docker
+                                       ? "docker is not installed: install docker.io and start dockerd "
+                                         "(scripts/container-engine.sh does both)"
+                                       : "podman is not installed: apt-get install podman");
+            }
+            continue;
+        }
+        const std::string format = kind == EngineKind::docker ? "{{.ServerVersion}}" : "{{.Version.Version}}";
+        const auto info = run_engine(*program, {"info", "--format", format}, kQueryTimeout);
+        const std::string version = trim(info.stdout_data);
+        if (info.ok() && !version.empty()) return ContainerEngine{kind, *program, version};
+
+        const std::string details = clean_stderr(info.stderr_data, 3);
+        if (kind == EngineKind::docker) {
+            if (details.find("permission denied") != std::string::npos) {
+                problems.push_back(fmt::format(
+                    "docker is installed but this user may not use its daemon: add yourself to the docker group "
+                    "(sudo usermod -aG docker $USER, then log in again) ({})",
+                    details));
+            } else {
+                problems.push_back(fmt::format(
+                    "docker is installed but its daemon is not running: start it with scripts/container-engine.sh "
+                    "(or `sudo systemctl start docker`){}{}",
+                    details.empty() ? "" : "; docker said: ", details.empty() ? info.describe() : details));
+            }
+        } else {
+            problems.push_back(fmt::format("podman is installed but `podman info` failed ({}){}{}", info.describe(),
+                                           details.empty() ? "" : ": ", details));
+        }
+    }
+    if (problems.empty()) {
+        return tl::unexpected(std::string(
+            "no container engine: install docker.io and start dockerd (scripts/container-engine.sh does both), or "
+            "install podman"));
+    }
+    std::string message = problems.front();
+    for (std::size_t i = 1; i < problems.size(); ++i)
+        message += "; " + problems[i];
+    return tl::unexpected(message);
+}
+
+tl::expected<std::vector<RunningContainer>, std::string> start_containers(
+    const ContainerEngine& engine, const std::string& lab_id, const std::string& run_key, const fs::path& lab_dir,
+    const fs::path& workspace, const std::vector<ContainerSpec>& specs) {
+    if (auto errors = check_specs(specs); !errors.empty()) {
+        std::string message = errors.front();
+        for (std::size_t i = 1; i < errors.size(); ++i)
+            message += "; " + errors[i];
+        return tl::unexpected(message);
+    }
+
+    // Check every spec and build every image before starting anything.
+    struct Prepared {
+        std::string image;
+        std::vector<std::pair<std::string, std::string>> mounts;
+    };
+    std::vector<Prepared> prepared;
+    for (const auto& spec : specs) {
+        auto folder = build_folder(engine, lab_dir, spec);
+        if (!folder) return tl::unexpected(folder.error());
+        auto mounts = mount_sources(workspace, spec);
+        if (!mounts) return tl::unexpected(mounts.error());
+        const std::string image = image_name(lab_id, spec.name);
+        const auto built = run_engine(engine, {"build", "-q", "-t", image, folder->string()}, kBuildTimeout);
+        if (!built.ok()) {
+            std::string message =
+                failure(engine, fmt::format("build of container '{}' ({})", spec.name, spec.build), built);
+            if (message.find("infuse-lab/base") != std::string::npos) {
+                message += "\n(the base image is built locally, with no registry: run scripts/base-image.sh)";
+            }
+            return tl::unexpected(message);
+        }
+        prepared.push_back({image, std::move(*mounts)});
+    }
+
+    std::vector<RunningContainer> running;
+    std::vector<std::string> started_ids;
+    auto give_up = [&](std::string message, const std::string& also_remove = {}) {
+        auto ids = started_ids;
+        if (!also_remove.empty()) ids.push_back(also_remove);
+        force_remove(engine, ids);
+        return tl::unexpected(std::move(message));
+    };
+
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const auto& spec = specs[i];
+        RunArguments args;
+        args.kind = engine.kind;
+        args.lab_id = lab_id;
+        args.run_key = run_key;
+        args.name = container_name(lab_id, spec.name, random_suffix());
+        args.image = prepared[i].image;
+        for (const auto& [port_name, port] : spec.ports)
+            args.ports.push_back(port);
+        args.mounts = prepared[i].mounts;
+
+        const auto run = run_engine(engine, run_arguments(args), kRunTimeout);
+        const auto ids = lines_of(run.stdout_data);
+        if (!run.ok() || ids.empty()) {
+            // `run -d` may leave a created-but-not-started container behind: remove it by name.
+            return give_up(failure(engine, fmt::format("run of container '{}'", spec.name), run), args.name);
+        }
+        RunningContainer container;
+        container.name = spec.name;
+        container.engine_id = ids.back();
+        started_ids.push_back(container.engine_id);
+
+        for (const auto& [port_name, port] : spec.ports) {
+            const auto mapped = run_engine(engine, {"port", container.engine_id, fmt::format("{}/tcp", port)});
+            const auto host_port = mapped.ok() ? parse_port_output(mapped.stdout_data) : std::nullopt;
+            if (!host_port && !container_running(engine, container.engine_id)) {
+                return give_up(fmt::format("container '{}' stopped right after it started{}", spec.name,
+                                           last_logs(engine, container.engine_id)));
+            }
+            if (!host_port) {
+                return give_up(mapped.ok()
+                                   ? fmt::format("container '{}': {} port {}/tcp printed no host port ('{}')",
+                                                 spec.name, engine_name(engine.kind), port, trim(mapped.stdout_data))
+                                   : failure(engine, fmt::format("port of container '{}'", spec.name), mapped));
+            }
+            container.host_ports[port_name] = *host_port;
+        }
+        running.push_back(std::move(container));
+    }
+
+    // All containers start in parallel; the wait is shared.
+    const auto deadline = Clock::now() + kReadyTimeout;
+    for (std::size_t i = 0; i < running.size(); ++i) {
+        if (auto ready = wait_until_ready(engine, running[i], specs[i].ports, deadline); !ready) {
+            return give_up(ready.error());
+        }
+    }
+    return running;
+}
+
+tl::expected<int, std::string> remove_containers(const ContainerEngine& engine, const std::string& lab_id) {
+    const std::string filter = lab_id.empty() ? "label=infuse-lab=1" : "label=infuse-lab.lab=" + lab_id;
+    const auto listed = run_engine(engine, {"ps", "-aq", "--filter", filter});
+    if (!listed.ok()) return tl::unexpected(failure(engine, "ps", listed));
+    const auto ids = lines_of(listed.stdout_data);
+    if (ids.empty()) return 0;
+
+    // Forced: busybox httpd ignores SIGTERM, and a lab container holds nothing worth a clean stop.
+    std::vector<std::string> args{"rm", "-f", "-v"};
+    if (engine.kind == EngineKind::podman) args.insert(args.end(), {"-t", "0"});
+    args.insert(args.end(), ids.begin(), ids.end());
+    const auto removed = run_engine(engine, std::move(args), std::chrono::milliseconds(120'000));
+    if (!removed.ok()) {
+        // Some may be gone already (removed by a concurrent `stop`): count what is left.
+        const auto again = run_engine(engine, {"ps", "-aq", "--filter", filter});
+        if (again.ok() && lines_of(again.stdout_data).empty()) return static_cast<int>(ids.size());
+        return tl::unexpected(failure(engine, "rm", removed));
+    }
+    return static_cast<int>(lines_of(removed.stdout_data).size());
+}
+
+ProcessResult exec_in_container(const ContainerEngine& engine, const std::string& engine_id,
+                                const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+    if (engine_id.empty() || engine_id.front() == '-' || argv.empty()) {
+        ProcessResult result;
+        result.ending = ProcessResult::Ending::failed_start;
+        result.error = argv.empty() ? "no command given" : fmt::format("bad container id '{}'", engine_id);
+        return result;
+    }
+    // Note: a timeout ends the engine's client; the command inside the container may outlive it
+    // until the container is removed (`stop`), which kills everything in it.
+    std::vector<std::string> args{"exec", engine_id};
+    args.insert(args.end(), argv.begin(), argv.end());
+    return run_engine(engine, std::move(args), timeout);
+}
+
+}  // namespace infuse

@@ -1,0 +1,252 @@
+#include "infuse/state_checks.hpp"
+
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+#include <re2/re2.h>
+
+#include "check/http_probe.hpp"
+#include "check/text_util.hpp"
+#include "infuse/indicators.hpp"
+
+namespace infuse {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Outcome = tl::expected<CheckResult, std::string>;
+
+CheckResult pass() { return {1.0, false, ""}; }
+CheckResult miss(std::string why) { return {0.0, false, std::move(why)}; }
+
+std::unique_ptr<RE2> compile(const std::string& pattern, bool case_sensitive = true) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_case_sensitive(case_sensitive);
+    options.set_dot_nl(true);
+    return std::make_unique<RE2>(pattern, options);
+}
+
+bool search(const std::string& pattern, std::string_view text) {
+    auto re = compile(pattern);
+    return re->ok() && RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *re);
+}
+
+bool full_match(const std::string& pattern, std::string_view text) {
+    auto re = compile(pattern, false);
+    return re->ok() && RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *re);
+}
+
+// A check's strings, with {{param}} and {{service.*}} replaced.
+tl::expected<std::string, std::string> render(const std::string& text, const ParamValues& values) {
+    auto rendered = render_template(text, values);
+    if (!rendered) return tl::unexpected(rendered.error().message);
+    return *rendered;
+}
+
+std::string shorten(std::string_view text) {
+    std::string out(trim(text.substr(0, std::min<std::size_t>(text.size(), 120))));
+    for (char& c : out) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    return text.size() > 120 ? out + "..." : out;
+}
+
+Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
+    auto relative = render(check.path, context.values);
+    if (!relative) return tl::unexpected(relative.error());
+    const fs::path path = (context.workspace / *relative).lexically_normal();
+    // Stay inside the workspace, also through symbolic links the learner may have made.
+    std::error_code ec;
+    const fs::path real = fs::weakly_canonical(path, ec);
+    const fs::path root = fs::weakly_canonical(context.workspace, ec);
+    const auto [root_end, ignored] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (root_end != root.end()) return miss(fmt::format("{} points outside the workspace", *relative));
+    const bool exists = fs::exists(real, ec);
+    if (!check.exists) return exists ? miss(fmt::format("{} should not exist", *relative)) : pass();
+    if (!exists) return miss(fmt::format("{} does not exist", *relative));
+    if (check.contains.empty() && check.regex.empty() && check.json_pointer.empty() && check.xpath.empty()) return pass();
+    if (!fs::is_regular_file(real, ec)) return miss(fmt::format("{} is not a file", *relative));
+    if (fs::file_size(real, ec) > (64u << 20)) return miss(fmt::format("{} is larger than 64 MiB", *relative));
+    std::ifstream in(real, std::ios::binary);
+    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto& text : check.contains) {
+        auto needle = render(text, context.values);
+        if (!needle) return tl::unexpected(needle.error());
+        if (content.find(*needle) == std::string::npos) return miss(fmt::format("{} does not contain '{}'", *relative, *needle));
+    }
+    if (!check.regex.empty()) {
+        auto pattern = render(check.regex, context.values);
+        if (!pattern) return tl::unexpected(pattern.error());
+        if (!search(*pattern, content)) return miss(fmt::format("{} has no match for /{}/", *relative, *pattern));
+    }
+    if (!check.json_pointer.empty()) {
+        nlohmann::json document;
+        try {
+            document = nlohmann::json::parse(content);
+        } catch (const nlohmann::json::parse_error& problem) {
+            return miss(fmt::format("{} is not valid JSON: {}", *relative, problem.what()));
+        }
+        std::string found;
+        try {
+            const auto& value = document.at(nlohmann::json::json_pointer(check.json_pointer));
+            found = value.is_string() ? value.get<std::string>() : value.dump();
+        } catch (const nlohmann::json::exception&) {
+            return miss(fmt::format("{} has nothing at {}", *relative, check.json_pointer));
+        }
+        auto equals = render(check.json_equals, context.values);
+        auto pattern = render(check.json_regex, context.values);
+        if (!equals || !pattern) return tl::unexpected(equals ? pattern.error() : equals.error());
+        if (!check.json_equals.empty() && found != *equals) return miss(fmt::format("{} at {} is '{}'", *relative, check.json_pointer, shorten(found)));
+        if (!check.json_regex.empty() && !full_match(*pattern, found)) return miss(fmt::format("{} at {} is '{}'", *relative, check.json_pointer, shorten(found)));
+    }
+    if (!check.xpath.empty()) {
+        pugi::xml_document document;
+        const auto parsed = document.load_buffer(content.data(), content.size());
+        if (!parsed) return miss(fmt::format("{} is not valid XML: {}", *relative, parsed.description()));
+        pugi::xpath_node_set nodes;
+        try {
+            nodes = document.select_nodes(check.xpath.c_str());
+        } catch (const pugi::xpath_exception& problem) {
+            return tl::unexpected(fmt::format("xpath '{}': {}", check.xpath, problem.what()));
+        }
+        if (nodes.empty()) return miss(fmt::format("{} has nothing at {}", *relative, check.xpath));
+        const std::string found = nodes.first().node() ? nodes.first().node().text().as_string() : nodes.first().attribute().value();
+        auto equals = render(check.xpath_equals, context.values);
+        auto pattern = render(check.xpath_regex, context.values);
+        if (!equals || !pattern) return tl::unexpected(equals ? pattern.error() : equals.error());
+        if (!check.xpath_equals.empty() && std::string(trim(found)) != *equals) return miss(fmt::format("{} at {} is '{}'", *relative, check.xpath, shorten(found)));
+        if (!check.xpath_regex.empty() && !full_match(*pattern, trim(found))) return miss(fmt::format("{} at {} is '{}'", *relative, check.xpath, shorten(found)));
+    }
+    return pass();
+}
+
+Outcome check_command(const CommandCheck& check, const StateCheckContext& context) {
+    std::vector<std::string> argv;
+    for (const auto& arg : check.run) {
+        auto rendered = render(arg, context.values);
+        if (!rendered) return tl::unexpected(rendered.error());
+        argv.push_back(*rendered);
+    }
+    ProcessResult result;
+    if (check.in == "sandbox") {
+        SandboxPolicy policy = context.sandbox;
+        policy.timeout = check.timeout;
+        auto sandboxed = run_sandboxed(policy, argv);
+        if (sandboxed.refused) return tl::unexpected(sandboxed.process.error);
+        result = std::move(sandboxed.process);
+    } else {
+        const auto running = std::find_if(context.containers.begin(), context.containers.end(),
+                                          [&](const RunningContainer& c) { return c.name == check.in; });
+        if (running == context.containers.end() || !context.engine) {
+            return tl::unexpected(fmt::format("the container '{}' is not running: `infuse-lab start` brings it up", check.in));
+        }
+        result = exec_in_container(*context.engine, running->engine_id, argv, check.timeout);
+    }
+    if (result.ending == ProcessResult::Ending::failed_start) return tl::unexpected(result.describe());
+    if (result.ending != ProcessResult::Ending::exited) return miss(fmt::format("the check command {}", result.describe()));
+    if (check.exit_status && result.exit_code != *check.exit_status) {
+        const std::string said = shorten(result.stderr_data.empty() ? result.stdout_data : result.stderr_data);
+        return miss(fmt::format("the check command ended with exit status {}{}", result.exit_code, said.empty() ? "" : ": " + said));
+    }
+    if (!check.stdout_regex.empty()) {
+        auto pattern = render(check.stdout_regex, context.values);
+        if (!pattern) return tl::unexpected(pattern.error());
+        if (!search(*pattern, result.stdout_data)) return miss(fmt::format("the check command printed '{}'", shorten(result.stdout_data)));
+    }
+    return pass();
+}
+
+Outcome check_http(const HttpCheck& check, const StateCheckContext& context) {
+    auto url = render(check.url, context.values);
+    if (!url) return tl::unexpected(url.error());
+    auto response = http_probe(*url, check.method, check.timeout);
+    if (!response) return miss(fmt::format("no answer from {}", response.error()));
+    if (check.status && response->status != *check.status) {
+        return miss(fmt::format("{} answered with status {}, not {}", *url, response->status, *check.status));
+    }
+    for (const auto& [name, raw_pattern] : check.headers) {
+        auto pattern = render(raw_pattern, context.values);
+        if (!pattern) return tl::unexpected(pattern.error());
+        const auto [first, last] = response->headers.equal_range(ascii_lower(name));
+        if (first == last) return miss(fmt::format("the response has no {} header", name));
+        bool matched = false;
+        for (auto it = first; it != last && !matched; ++it) matched = full_match(*pattern, it->second);
+        if (!matched) return miss(fmt::format("{}: {} is not what is asked", name, shorten(first->second)));
+    }
+    for (const auto& name : check.absent_headers) {
+        const auto found = response->headers.find(ascii_lower(name));
+        if (found != response->headers.end()) return miss(fmt::format("the response still has {}: {}", name, shorten(found->second)));
+    }
+    if (!check.body_regex.empty()) {
+        auto pattern = render(check.body_regex, context.values);
+        if (!pattern) return tl::unexpected(pattern.error());
+        if (!search(*pattern, response->body)) return miss("the page does not show what is asked");
+    }
+    return pass();
+}
+
+}  // namespace
+
+void add_service_values(ParamValues& values, const std::vector<RunningContainer>& containers) {
+    for (const auto& container : containers) {
+        for (const auto& [port_name, host_port] : container.host_ports) {
+            values[fmt::format("service.{}.{}", container.name, port_name)] = fmt::format("127.0.0.1:{}", host_port);
+        }
+    }
+}
+
+tl::expected<CheckResult, std::string> run_state_check(const StateCheck& check, const StateCheckContext& context) {
+    switch (check.kind) {
+    case StateCheck::Kind::file: return check_file(check.file, context);
+    case StateCheck::Kind::command: return check_command(check.command, context);
+    case StateCheck::Kind::http: return check_http(check.http, context);
+    }
+    return tl::unexpected(std::string("unknown check"));
+}
+
+std::vector<std::string> validate_state_check(const StateCheck& check, const ParamValues& sample) {
+    std::vector<std::string> problems;
+    const auto pattern_ok = [&](const std::string& field, const std::string& text) {
+        if (text.empty()) return;
+        auto rendered = render_template(text, sample);
+        auto re = compile(rendered ? *rendered : text);
+        if (!re->ok()) problems.push_back(fmt::format("{}: '{}' is not a valid RE2 pattern: {}", field, text, re->error()));
+    };
+    switch (check.kind) {
+    case StateCheck::Kind::file:
+        pattern_ok("file.regex", check.file.regex);
+        pattern_ok("file.json.regex", check.file.json_regex);
+        pattern_ok("file.xpath.regex", check.file.xpath_regex);
+        if (!check.file.json_pointer.empty()) {
+            try {
+                nlohmann::json::json_pointer pointer(check.file.json_pointer);
+            } catch (const nlohmann::json::exception&) {
+                problems.push_back(fmt::format("file.json.pointer: '{}' is not a JSON pointer (RFC 6901: /a/0/b)", check.file.json_pointer));
+            }
+        }
+        if (!check.file.xpath.empty()) {
+            try {
+                pugi::xpath_query query(check.file.xpath.c_str(), nullptr);
+            } catch (const pugi::xpath_exception& problem) {
+                problems.push_back(fmt::format("file.xpath.query: '{}' is not a valid XPath: {}", check.file.xpath, problem.what()));
+            }
+        }
+        break;
+    case StateCheck::Kind::command: pattern_ok("command.stdout", check.command.stdout_regex); break;
+    case StateCheck::Kind::http: {
+        pattern_ok("http.body", check.http.body_regex);
+        for (const auto& [name, value] : check.http.headers) pattern_ok("http.headers." + name, value);
+        auto url = render_template(check.http.url, sample);
+        if (url && !is_loopback_url(*url)) {
+            problems.push_back(fmt::format("http.url: '{}' must point at 127.0.0.1 (a lab service or container)", check.http.url));
+        }
+        break;
+    }
+    }
+    return problems;
+}
+
+}  // namespace infuse
