@@ -5,6 +5,7 @@
 #
 #   scripts/setup.sh            install + build (Release)
 #   BUILD_DIR=... BUILD_TYPE=... scripts/setup.sh
+#   INFUSE_SKIP_CONTAINERS=1    do not install or start docker (container labs will not start)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,19 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "infuse-lab setup: all packages present"
+fi
+
+# Container labs need docker (or podman) and the registry-free base image. A machine where they
+# cannot be had still gets every other lab: container labs then say what is missing (exit 3).
+if [ "${INFUSE_SKIP_CONTAINERS:-}" != 1 ]; then
+  if "$here/scripts/container-engine.sh" && "$here/scripts/base-image.sh"; then
+    :
+  elif [ -n "${INFUSE_REQUIRE_CONTAINERS:-}" ]; then
+    echo "infuse-lab setup: error: no container engine (INFUSE_REQUIRE_CONTAINERS is set)" >&2
+    exit 1
+  else
+    echo "infuse-lab setup: warning: no container engine; labs with containers will not start" >&2
+  fi
 fi
 
 generator=()

@@ -5,9 +5,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$here/build}
 
+# Everything is proven with the real thing: bubblewrap, a running dockerd, the base image.
+export INFUSE_REQUIRE_CONTAINERS=1 INFUSE_REQUIRE_SANDBOX=1
 "$here/scripts/setup.sh"
 cd "$build_dir"
 ctest --output-on-failure -j "$(nproc)"
 cd "$here"
 "$build_dir/infuse-lab" validate labs
-"$build_dir/infuse-lab" test labs
+"$build_dir/infuse-lab" test labs --require-containers

@@ -43,6 +43,9 @@ struct ContainerEngine {
     std::string version;
 };
 
+// Problems in the specs themselves (names, ports, paths), one message each; `validate` reports them.
+std::vector<std::string> validate_container_specs(const std::vector<ContainerSpec>& specs);
+
 // The first engine that answers (`docker info` / `podman info`), docker preferred;
 // INFUSE_CONTAINER_ENGINE=docker|podman forces one. Error says what is missing and how to fix it.
 tl::expected<ContainerEngine, std::string> detect_container_engine();
@@ -58,6 +61,12 @@ tl::expected<std::vector<RunningContainer>, std::string> start_containers(
 // Removes the containers of one lab (every run), or every infuse-lab container when lab_id is
 // empty. Returns how many were removed.
 tl::expected<int, std::string> remove_containers(const ContainerEngine& engine, const std::string& lab_id);
+
+// Removes these containers (what one `start` or one lab test started).
+void remove_running(const ContainerEngine& engine, const std::vector<RunningContainer>& containers);
+
+// Whether every one of these containers is still running (a resumed `start` reuses them).
+bool all_running(const ContainerEngine& engine, const std::vector<RunningContainer>& containers);
 
 // Runs a command in a running container (`docker exec`), for `command` checks.
 ProcessResult exec_in_container(const ContainerEngine& engine, const std::string& engine_id,

@@ -1,15 +1,17 @@
 // `infuse-lab test`: a lab proves itself through the learner's own grading path.
 //
 // For each of the lab's tests: draw params from the test's seed, provision a scratch workspace,
-// grade the test's answers with grade_answer() (the code behind `answer`), and compare with what
-// the test expects. One test is always added first: "untouched", where every question gets an
-// empty answer and the lab must not pass.
+// copy the test's files into it, start the lab's containers on it when a check needs them, grade
+// with grade() (the code behind `answer` and `check`), and compare with what the test expects.
+// One test is always added first: "untouched", where every answer question gets an empty answer,
+// every state check runs on the workspace as provisioned, and nothing may pass.
 #pragma once
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "infuse/containers.hpp"
 #include "infuse/lab.hpp"
 
 namespace infuse {
@@ -23,7 +25,15 @@ struct LabTestOutcome {
     double seconds = 0.0;
 };
 
+struct LabTestOptions {
+    const ContainerEngine* engine = nullptr;  // null: tests that need containers are skipped ...
+    std::string engine_problem;               // ... saying why
+    bool require_containers = false;          // ... or failed, with --require-containers
+    bool allow_unsandboxed = false;           // graders of labs that are not bundled, without bubblewrap
+};
+
 // Runs every test of `lab` in a scratch folder below `scratch` (created, and removed afterwards).
-std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const std::filesystem::path& scratch);
+std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const std::filesystem::path& scratch,
+                                          const LabTestOptions& options = {});
 
 }  // namespace infuse

@@ -35,7 +35,4 @@ tl::expected<CheckResult, std::string> run_state_check(const StateCheck& check, 
 // an XPath that does not parse, an http URL that is not on the loopback interface.
 std::vector<std::string> validate_state_check(const StateCheck& check, const ParamValues& sample);
 
-// service.<container>.<port> -> "127.0.0.1:<host port>" for templates.
-void add_service_values(ParamValues& values, const std::vector<RunningContainer>& containers);
-
 }  // namespace infuse

@@ -25,14 +25,16 @@ ProgressStore& Context::store() {
 
 namespace {
 
-constexpr std::array<Command, 11> kCommands = {{
+constexpr std::array<Command, 13> kCommands = {{
     {"list", "list the labs, by learning path, with your progress", Audience::learner, "every lab.yaml, the store", define_list},
     {"show", "show a lab: what it is about, its brief and its questions", Audience::learner, "one lab", define_show},
     {"start", "start (or resume) a lab: prepare its workspace and print the brief", Audience::learner, "one lab, the store", define_start},
     {"answer", "answer a question of the current lab", Audience::learner, "one lab, the store", define_answer},
+    {"check", "check the questions you answer by doing: the workspace, the lab's services", Audience::learner, "one lab, the store, its containers", define_check},
     {"hint", "reveal the next hint of a question (it costs points)", Audience::learner, "one lab, the store", define_hint},
     {"status", "show your progress in the current lab", Audience::learner, "one lab, the store", define_status},
     {"explain", "explain a question once solved (or given up)", Audience::learner, "one lab, the store", define_explain},
+    {"stop", "stop the lab's containers and services (your progress stays)", Audience::learner, "the lab's services record", define_stop},
     {"reset", "forget your progress in a lab and delete its workspace", Audience::learner, "the store", define_reset},
     {"validate", "check lab definitions and report every problem at file:line:column", Audience::author, "the labs named", define_validate},
     {"test", "prove labs work: reference answers pass, decoys fail, untouched fails", Audience::author, "the labs named", define_test},
@@ -84,6 +86,9 @@ int run_cli(int argc, char** argv) {
         app.fallthrough();
         std::string language, color = "auto";
         app.add_option("--lang", language, "language of the labs' texts (en, fr, es, ...); default from LANG");
+        bool allow_unsandboxed = false;
+        app.add_flag("--allow-unsandboxed", allow_unsandboxed,
+                     "run the graders and checks of labs that are not bundled even where bubblewrap is unusable (limits only)");
         app.add_option("--color", color, "colour: auto (on a terminal, unless NO_COLOR is set), always, never")
             ->check(CLI::IsMember({"auto", "always", "never"}));
         std::vector<std::pair<CLI::App*, Runner>> runners;
@@ -108,6 +113,7 @@ int run_cli(int argc, char** argv) {
             throw UserError(ExitCode::bad_input, problem.what(), usage.empty() ? "`infuse-lab --help` lists the commands" : "see `" + usage + "`");
         }
         context.language = pick_language(language);
+        context.allow_unsandboxed = allow_unsandboxed;
         context.style.decide(color == "always" ? ColorChoice::always : color == "never" ? ColorChoice::never : ColorChoice::automatic);
         for (auto& [sub, runner] : runners) {
             if (sub->parsed()) return runner(context);

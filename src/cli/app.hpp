@@ -26,6 +26,7 @@ class Context {
 public:
     std::string language = "en";  // from --lang, else the locale
     Style style;
+    bool allow_unsandboxed = false;  // --allow-unsandboxed: run labs' programs with limits only (docs/graders.md)
 
     const std::vector<LabRoot>& roots();
     ProgressStore& store();
@@ -62,6 +63,8 @@ Runner define_hint(CLI::App& app);
 Runner define_status(CLI::App& app);
 Runner define_explain(CLI::App& app);
 Runner define_reset(CLI::App& app);
+Runner define_check(CLI::App& app);
+Runner define_stop(CLI::App& app);
 // The author commands.
 Runner define_validate(CLI::App& app);
 Runner define_test(CLI::App& app);

@@ -20,6 +20,7 @@ struct AnswerOptions {
     std::string question;
     std::vector<std::string> words;
     bool json = false;
+    bool verbose = false;
 };
 
 // The answer: the words after the question, joined by spaces; "-" reads standard input.
@@ -52,9 +53,12 @@ int run_answer(Context& context, const AnswerOptions& options) {
     const LabProgress before = session.progress();
     const QuestionProgress& was = before.questions[question_number(session.lab, question) - 1];
 
-    auto verdict = grade_answer(question, session.values, answer, context.language);
-    if (!verdict) throw UserError(ExitCode::bad_input, fmt::format("{}: {}", session.lab.spec_file.string(), verdict.error()),
-                                  "this is a problem of the lab, not of your answer: tell its author");
+    if (question.mode == Question::Mode::check) {
+        throw UserError(ExitCode::bad_input, fmt::format("'{}' is checked, not answered: do it in your workspace", question.id),
+                        fmt::format("then run `infuse-lab check {}`", question.id));
+    }
+    auto verdict = grade(question, session.grading_context(context, question), answer);
+    if (!verdict) throw grading_error(session.lab, verdict.error(), options.verbose);
     AttemptRecord attempt{0, question.id, answer, std::string(to_string(verdict->status)), verdict->score, now_utc_iso8601()};
     session.store->record_attempt(session.run.id, attempt);
 
@@ -65,39 +69,12 @@ int run_answer(Context& context, const AnswerOptions& options) {
     if (options.json) {
         std::cout << nlohmann::json{{"lab", session.lab.id}, {"question", question.id}, {"verdict", to_string(verdict->status)},
                                     {"score", verdict->score}, {"note", verdict->note}, {"feedback", verdict->feedback},
-                                    {"points_gained", gained}, {"progress", progress_json(after)}}.dump(2)
+                                    {"warning", verdict->warning}, {"points_gained", gained}, {"progress", progress_json(after)}}.dump(2)
                   << "\n";
         return correct ? 0 : 1;
     }
     const Style& style = context.style;
-    const std::string label = fmt::format("{}. {}", question_number(session.lab, question), question.id);
-    switch (verdict->status) {
-        case Verdict::Status::correct: std::cout << style.good("\u2714 correct") << "  " << label; break;
-        case Verdict::Status::partial: std::cout << style.warn(fmt::format("\u25d0 partly right ({:.0f}%)", verdict->score * 100)) << "  " << label; break;
-        case Verdict::Status::wrong: std::cout << style.bad("\u2718 not right") << "  " << label; break;
-        case Verdict::Status::unusable: std::cout << style.bad("\u2718 not usable") << "  " << label; break;
-    }
-    if (was.closed || was.solved) {
-        std::cout << style.dim(was.solved ? "  (already solved: no more points)" : "  (closed: no more points)");
-    } else if (gained > 0) {
-        std::cout << style.good(fmt::format("  +{} points", gained));
-        if (now.hint_cost > 0) std::cout << style.dim(fmt::format(" ({} taken off for hints)", now.hint_cost));
-    }
-    std::cout << "\n";
-    if (!verdict->note.empty()) std::cout << "  " << verdict->note << "\n";
-    if (!verdict->feedback.empty()) std::cout << "  " << style.accent(verdict->feedback) << "\n";
-    if (!correct && !now.solved) {
-        if (now.closed && !was.closed) {
-            std::cout << style.warn("  No attempts left on this question.") << fmt::format(" `infuse-lab explain {}` shows the reasoning.\n", question.id);
-        } else if (question.max_attempts > 0 && !now.closed) {
-            std::cout << fmt::format("  {} attempt{} left.", question.max_attempts - now.attempts, question.max_attempts - now.attempts == 1 ? "" : "s");
-        }
-        if (!now.closed && now.hints_taken < static_cast<int>(question.hints.size())) {
-            std::cout << style.dim(fmt::format("  Stuck? `infuse-lab hint {}`", question.id)) << "\n";
-        } else if (!now.closed) {
-            std::cout << "\n";
-        }
-    }
+    std::cout << verdict_text(*verdict, session.lab, question, was, now, style);
     std::cout << "  " << progress_line(after) << "\n";
     if (correct && after.complete() && !before.complete()) {
         std::cout << style.good(fmt::format("\nEvery question solved: {} of {} points. Well done.", after.points, after.points_possible)) << "\n";
@@ -113,6 +90,7 @@ Runner define_answer(CLI::App& app) {
     app.add_option("answer", options->words, "your answer (several words are joined by spaces; - reads standard input)")->required();
     app.add_option("-l,--lab", options->lab, "the lab (default: the last one started)");
     app.add_flag("--json", options->json, "print the verdict as JSON");
+    app.add_flag("-v,--verbose", options->verbose, "when a grader fails, show its output (for the lab's author)");
     app.positionals_at_end(false);
     return [options](Context& context) { return run_answer(context, *options); };
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/app.hpp"
+#include "cli/lab_services.hpp"
 #include "cli/session.hpp"
 #include "infuse/error.hpp"
 #include "infuse/paths.hpp"
@@ -35,6 +36,7 @@ int run_reset(Context& context, const ResetOptions& options) {
     const std::filesystem::path workspace = run ? std::filesystem::path(run->workspace) : workspace_for(id);
     const bool has_workspace = std::filesystem::exists(workspace);
     if (!run && !has_workspace) {
+        if (take_down_services(id, false) > 0) std::cout << fmt::format("Removed the containers left over by '{}'.\n", id);
         std::cout << fmt::format("Nothing to reset: '{}' is not started.\n", id);
         return 0;
     }
@@ -50,6 +52,8 @@ int run_reset(Context& context, const ResetOptions& options) {
     }
     // The run ends first: if we are interrupted before the files go, `start` begins a new run and
     // rewrites the evidence, so a half-deleted workspace is never mistaken for a live one.
+    // Containers go before the run ends: they hold the workspace's folders mounted.
+    take_down_services(id, lab_needs_containers(context, id));
     if (run) store.end_run(run->id, now_utc_iso8601());
     if (has_workspace) remove_workspace(workspace);
     std::cout << context.style.good(fmt::format("Reset '{}'.", id)) << fmt::format(" `infuse-lab start {}` begins again with new data.\n", id);

@@ -2,15 +2,18 @@
 // print the brief, the questions and how to answer.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "cli/app.hpp"
+#include "cli/lab_services.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
 #include "infuse/error.hpp"
 #include "infuse/paths.hpp"
+#include "infuse/running_services.hpp"
 #include "infuse/workspace.hpp"
 
 namespace infuse::cli {
@@ -37,6 +40,9 @@ bool on_path(const std::string& tool) {
 
 int run_start(Context& context, const StartOptions& options) {
     LabSpec lab = load_lab_for_use(context.roots(), options.lab);
+    // Before anything is written: a lab that needs containers cannot start without an engine.
+    std::optional<ContainerEngine> engine;
+    if (lab.needs_containers()) engine = require_container_engine(lab);
     auto& store = context.store();
     auto existing = store.active_run(lab.id);
     if (existing && !options.seed.empty() && options.seed != existing->seed) {
@@ -58,9 +64,14 @@ int run_start(Context& context, const StartOptions& options) {
         run = store.begin_run(run);  // another process may have won the race: use its run
     }
     const bool resumed = existing.has_value();
-    const ParamValues values = values_for_run(lab, run);
+    ParamValues values = values_for_run(lab, run);
     // A resumed run keeps the learner's files (and notes); only missing ones are written again.
     const auto written = provision_workspace(lab, values, run.workspace, resumed ? ExistingFiles::keep : ExistingFiles::replace);
+    std::vector<RunningContainer> containers;
+    if (engine) {
+        containers = bring_up_containers(lab, run, *engine, options.json ? std::cerr : std::cout);
+        add_service_values(values, containers);
+    }
 
     std::vector<std::string> missing_tools;
     for (const auto& tool : lab.requires_tools) {
@@ -71,6 +82,11 @@ int run_start(Context& context, const StartOptions& options) {
         out["run"] = {{"seed", run.seed}, {"workspace", run.workspace}, {"started_at", run.started_at}, {"resumed", resumed}};
         out["files_written"] = written;
         out["missing_tools"] = missing_tools;
+        nlohmann::json services = nlohmann::json::object();
+        for (const auto& container : containers) {
+            for (const auto& [port, number] : container.host_ports) services[container.name + "." + port] = fmt::format("127.0.0.1:{}", number);
+        }
+        out["services"] = services;
         std::cout << out.dump(2) << "\n";
         return 0;
     }
@@ -91,6 +107,10 @@ int run_start(Context& context, const StartOptions& options) {
     if (!options.quiet) std::cout << render_brief(lab, values, context.language) << "\n";
     std::cout << style.bold("Your workspace: ") << run.workspace << "\n";
     for (const auto& file : written) std::cout << "  " << file << "\n";
+    if (!containers.empty()) {
+        std::cout << "\n" << style.bold("The lab's services") << " (on this machine only; `infuse-lab stop` ends them)\n"
+                  << services_text(containers, style);
+    }
     const LabProgress progress = compute_progress(lab, store.attempts(run.id), store.hints(run.id));
     std::cout << "\n" << style.bold("Questions") << " (" << progress_line(progress) << ")\n";
     std::cout << questions_text(lab, values, &progress, style, context.language) << "\n";
@@ -98,6 +118,8 @@ int run_start(Context& context, const StartOptions& options) {
               << fmt::format("  cd {}\n", run.workspace)
               << fmt::format("  infuse-lab answer {} <your answer>      (a question's id or number)\n", lab.questions.front().id)
               << "  infuse-lab hint <question>    infuse-lab status    infuse-lab explain <question>\n";
+    const bool has_checks = std::any_of(lab.questions.begin(), lab.questions.end(), [](const Question& q) { return q.mode == Question::Mode::check; });
+    if (has_checks) std::cout << "  infuse-lab check               (grades the questions you answer by doing)\n";
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/app.hpp"
+#include "cli/lab_services.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
 
@@ -38,7 +39,14 @@ int run_status(Context& context, const StatusOptions& options) {
     std::cout << lab_header(session.lab, style, context.language)
               << style.dim(fmt::format("started {} · seed {} · workspace {}", session.run.started_at.substr(0, 16), session.run.seed,
                                        session.run.workspace)) << "\n\n"
-              << questions_text(session.lab, session.values, &progress, style, context.language) << "\n"
+              << questions_text(session.lab, session.values, &progress, style, context.language) << "\n";
+    if (session.lab.needs_containers()) {
+        std::cout << style.bold("The lab's services") << "\n"
+                  << (session.containers.empty() ? style.warn(fmt::format("  not running: `infuse-lab start {}` starts them", session.lab.id)) + "\n"
+                                                 : services_text(session.containers, style))
+                  << "\n";
+    }
+    std::cout
               << style.bold(progress_line(progress)) << "\n";
     if (progress.complete()) std::cout << style.good("Lab complete.") << "\n";
     return 0;

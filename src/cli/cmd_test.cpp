@@ -19,6 +19,7 @@ namespace {
 struct TestOptions {
     std::vector<std::string> paths;
     bool json = false;
+    bool require_containers = false;
 };
 
 std::filesystem::path make_scratch() {
@@ -31,6 +32,11 @@ int run_test(Context& context, const TestOptions& options) {
     const auto labs = select_labs(context, options.paths);
     const auto scratch = make_scratch();
     std::vector<LabTestOutcome> outcomes;
+    LabTestOptions test_options;
+    test_options.require_containers = options.require_containers;
+    test_options.allow_unsandboxed = context.allow_unsandboxed;
+    std::optional<ContainerEngine> engine;
+    bool engine_looked_for = false;
     for (const auto& entry : labs) {
         auto loaded = load_lab(entry.dir, entry.id, entry.origin, CheckDepth::thorough);
         if (!loaded.usable()) {
@@ -41,7 +47,16 @@ int run_test(Context& context, const TestOptions& options) {
             outcomes.push_back(std::move(outcome));
             continue;
         }
-        auto results = run_lab_tests(*loaded.lab, scratch / entry.id);
+        if (loaded.lab->needs_containers() && !engine_looked_for) {  // looked for once, on first need
+            engine_looked_for = true;
+            if (auto found = detect_container_engine()) {
+                engine = *found;
+                test_options.engine = &*engine;
+            } else {
+                test_options.engine_problem = found.error();
+            }
+        }
+        auto results = run_lab_tests(*loaded.lab, scratch / entry.id, test_options);
         outcomes.insert(outcomes.end(), results.begin(), results.end());
     }
     std::error_code ignored;
@@ -80,6 +95,8 @@ Runner define_test(CLI::App& app) {
     auto options = std::make_shared<TestOptions>();
     app.add_option("folders", options->paths, "lab folders, area folders or labs roots (default: every lab)");
     app.add_flag("--json", options->json, "print the results as JSON");
+    app.add_flag("--require-containers", options->require_containers,
+                 "fail (rather than skip) the tests of labs with containers when no container engine answers");
     return [options](Context& context) { return run_test(context, *options); };
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "infuse/error.hpp"
+#include "infuse/running_services.hpp"
 #include "infuse/suggest.hpp"
 
 namespace infuse::cli {
@@ -37,7 +38,65 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
     session.run = *run;
     session.values = values_for_run(session.lab, session.run);
     session.store = &context.store();
+    if (session.lab.needs_containers()) {
+        auto services = load_running_services(session.lab.id);
+        if (!services) {
+            throw UserError(ExitCode::environment, services.error(), fmt::format("`infuse-lab start {}` starts the lab's containers again", session.lab.id));
+        }
+        if (*services && (*services)->run_id == session.run.id) {
+            session.containers = (*services)->containers;
+            add_service_values(session.values, session.containers);
+        }
+    }
     return session;
+}
+
+bool lab_needs_containers(Context& context, const std::string& lab_id) {
+    try {
+        return load_lab_for_use(context.roots(), lab_id).needs_containers();
+    } catch (const UserError&) {
+        return false;
+    }
+}
+
+ContainerEngine require_container_engine(const LabSpec& lab) {
+    auto engine = detect_container_engine();
+    if (!engine) {
+        throw UserError(ExitCode::environment, fmt::format("the lab '{}' needs containers: {}", lab.id, engine.error()),
+                        "install one with scripts/container-engine.sh (docker) or your system's podman package");
+    }
+    return *engine;
+}
+
+UserError grading_error(const LabSpec& lab, const GradingFailure& failure, bool verbose) {
+    std::string message = fmt::format("{}: {}; nothing was recorded", lab.spec_file.string(), failure.message);
+    if (verbose && !failure.details.empty()) message += "\n" + failure.details;
+    std::string next = failure.code == ExitCode::environment
+                           ? std::string("see docs/graders.md, \"Trust policy\"")
+                           : std::string("this is a problem of the lab, not of your answer: tell its author") +
+                                 (verbose || failure.details.empty() ? "" : " (--verbose shows the grader's output)");
+    return UserError(failure.code, message, next);
+}
+
+GradingContext LearnerSession::grading_context(const Context& context, const Question& question) {
+    if (question.mode == Question::Mode::check) {
+        if (lab.needs_containers() && containers.empty()) {
+            throw UserError(ExitCode::environment, fmt::format("the containers of '{}' are not running", lab.id),
+                            fmt::format("`infuse-lab start {}` starts them", lab.id));
+        }
+        if (question.check.kind == StateCheck::Kind::command && question.check.command.in != "sandbox" && !engine) {
+            engine = require_container_engine(lab);
+        }
+    }
+    GradingContext grading;
+    grading.lab = &lab;
+    grading.values = values;
+    grading.language = context.language;
+    grading.workspace = run.workspace;
+    grading.allow_unsandboxed = context.allow_unsandboxed;
+    grading.engine = engine ? &*engine : nullptr;
+    grading.containers = containers;
+    return grading;
 }
 
 const Question& find_question(const LabSpec& lab, const std::string& typed) {

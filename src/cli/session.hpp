@@ -2,9 +2,12 @@
 // its active run in the store, the learner's param values, and a question by id or number.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/app.hpp"
+#include "infuse/grading.hpp"
 #include "infuse/lab.hpp"
 #include "infuse/params.hpp"
 #include "infuse/progress.hpp"
@@ -15,9 +18,14 @@ namespace infuse::cli {
 struct LearnerSession {
     LabSpec lab;
     RunRecord run;
-    ParamValues values;  // the learner's params, plus seed and workspace
+    ParamValues values;  // the learner's params, plus seed, workspace and service.<container>.<port>
+    std::vector<RunningContainer> containers;  // what `start` left running for this run
+    std::optional<ContainerEngine> engine;      // found on first need (a command check in a container)
     LabProgress progress() const;
     ProgressStore* store = nullptr;
+
+    // What grade() needs for this learner; `engine` is detected first when a question needs it.
+    GradingContext grading_context(const Context& context, const Question& question);
 };
 
 // The lab the user named, else the current one. Throws when there is none.
@@ -28,6 +36,17 @@ LearnerSession open_session(Context& context, const std::string& named_lab);
 
 // The learner's values for a run: params drawn from the run's seed, plus seed and workspace.
 ParamValues values_for_run(const LabSpec& lab, const RunRecord& run);
+
+// Whether the lab with this id declares containers; false when it cannot be loaded (a lab that was
+// removed or broke can still be stopped and reset: its containers are found by their labels).
+bool lab_needs_containers(Context& context, const std::string& lab_id);
+
+// The engine, or UserError (exit 3) saying what is missing and how to install it.
+ContainerEngine require_container_engine(const LabSpec& lab);
+
+// "could not grade ..." as a UserError: a lab problem (exit 2) or a missing sandbox (exit 3).
+// Nothing was recorded; `verbose` adds the grader's own output for the lab's author.
+UserError grading_error(const LabSpec& lab, const GradingFailure& failure, bool verbose);
 
 // A question by id or 1-based number; throws with "did you mean" and the list of ids.
 const Question& find_question(const LabSpec& lab, const std::string& typed);

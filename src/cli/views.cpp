@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/session.hpp"
+#include "infuse/grading.hpp"
 #include "infuse/learning_paths.hpp"
 
 namespace infuse::cli {
@@ -43,7 +44,53 @@ std::string questions_text(const LabSpec& lab, const ParamValues& values, const 
                                                   question.max_attempts > 0 ? fmt::format(", {} attempts", question.max_attempts) : "")),
                             state.empty() ? "" : "  [" + state + "]");
         text += "     " + render_for_display(question.ask.in(language), values) + "\n";
-        text += "     " + style.dim(answer_form(question.answer, values)) + "\n";
+        text += "     " + style.dim(question_form(question, values)) + "\n";
+    }
+    return text;
+}
+
+std::string question_form(const Question& question, const ParamValues& values) {
+    switch (question.mode) {
+    case Question::Mode::answer: return answer_form(question.answer, values);
+    case Question::Mode::grader: return fmt::format("answer: graded by a program (`infuse-lab answer {} <answer>`)", question.id);
+    case Question::Mode::check: return fmt::format("checked: do it in your workspace, then `infuse-lab check {}`", question.id);
+    }
+    return {};
+}
+
+std::string verdict_text(const Verdict& verdict, const LabSpec& lab, const Question& question, const QuestionProgress& was,
+                         const QuestionProgress& now, const Style& style) {
+    const std::string label = fmt::format("{}. {}", question_number(lab, question), question.id);
+    std::string text;
+    switch (verdict.status) {
+        case Verdict::Status::correct: text = style.good(question.mode == Question::Mode::check ? "\u2714 done" : "\u2714 correct"); break;
+        case Verdict::Status::partial: text = style.warn(fmt::format("\u25d0 partly right ({:.0f}%)", verdict.score * 100)); break;
+        case Verdict::Status::wrong: text = style.bad(question.mode == Question::Mode::check ? "\u2718 not yet" : "\u2718 not right"); break;
+        case Verdict::Status::unusable: text = style.bad("\u2718 not usable"); break;
+    }
+    text += "  " + label;
+    const int gained = now.points - was.points;
+    if (was.closed || was.solved) {
+        text += style.dim(was.solved ? "  (already solved: no more points)" : "  (closed: no more points)");
+    } else if (gained > 0) {
+        text += style.good(fmt::format("  +{} points", gained));
+        if (now.hint_cost > 0) text += style.dim(fmt::format(" ({} taken off for hints)", now.hint_cost));
+    }
+    text += "\n";
+    if (!verdict.warning.empty()) text += "  " + style.warn("warning: " + verdict.warning) + "\n";
+    if (!verdict.note.empty()) text += "  " + verdict.note + "\n";
+    if (!verdict.feedback.empty()) text += "  " + style.accent(verdict.feedback) + "\n";
+    if (verdict.status != Verdict::Status::correct && !now.solved) {
+        std::string next;
+        if (now.closed && !was.closed) {
+            next = style.warn("No attempts left on this question.") + fmt::format(" `infuse-lab explain {}` shows the reasoning.", question.id);
+        } else if (question.max_attempts > 0 && !now.closed) {
+            next = fmt::format("{} attempt{} left.", question.max_attempts - now.attempts, question.max_attempts - now.attempts == 1 ? "" : "s");
+        }
+        if (!now.closed && now.hints_taken < static_cast<int>(question.hints.size())) {
+            next += (next.empty() ? "" : "  ") + style.dim(fmt::format("Stuck? `infuse-lab hint {}`", question.id));
+        }
+        if (!next.empty()) text += "  " + next + "\n";
     }
     return text;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/style.hpp"
+#include "infuse/grading.hpp"
 #include "infuse/lab.hpp"
 #include "infuse/params.hpp"
 #include "infuse/progress.hpp"
@@ -23,9 +24,17 @@ std::string lab_header(const LabSpec& lab, const Style& style, const std::string
 std::string questions_text(const LabSpec& lab, const ParamValues& values, const LabProgress* progress,
                            const Style& style, const std::string& language);
 
-// "3/7 solved · 28/70 points"
-// One dim line under a question: what form the answer takes ("an IP address", the choices...).
+// One dim line under a question: what form the answer takes ("an IP address", the choices...),
+// or how it is graded (a grader program, a state check run by `infuse-lab check`).
 std::string answer_form(const CheckerSpec& answer, const ParamValues& values);
+std::string question_form(const Question& question, const ParamValues& values);
+
+// The verdict on one question as `answer` and `check` print it: the verdict and points, the
+// grading warning, the checker's note, the lab's feedback, and what to do next.
+std::string verdict_text(const Verdict& verdict, const LabSpec& lab, const Question& question, const QuestionProgress& was,
+                         const QuestionProgress& now, const Style& style);
+
+// "3/7 solved · 28/70 points"
 
 std::string progress_line(const LabProgress& progress);
 

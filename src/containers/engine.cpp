@@ -402,3 +402,24 @@ ProcessResult exec_in_container(const ContainerEngine& engine, const std::string
 }
 
 }  // namespace infuse
+
+namespace infuse {
+
+std::vector<std::string> validate_container_specs(const std::vector<ContainerSpec>& specs) {
+    return containers_detail::check_specs(specs);
+}
+
+void remove_running(const ContainerEngine& engine, const std::vector<RunningContainer>& containers) {
+    std::vector<std::string> ids;
+    for (const auto& container : containers) {
+        if (!container.engine_id.empty()) ids.push_back(container.engine_id);
+    }
+    force_remove(engine, ids);
+}
+
+bool all_running(const ContainerEngine& engine, const std::vector<RunningContainer>& containers) {
+    return std::all_of(containers.begin(), containers.end(),
+                       [&](const RunningContainer& container) { return container_running(engine, container.engine_id); });
+}
+
+}  // namespace infuse

@@ -1,5 +1,8 @@
 #include "lab/lab_checks.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -7,6 +10,8 @@
 
 #include "infuse/grading.hpp"
 #include "infuse/params.hpp"
+#include "infuse/paths.hpp"
+#include "infuse/state_checks.hpp"
 #include "infuse/sha256.hpp"
 #include "infuse/suggest.hpp"
 
@@ -22,6 +27,7 @@ public:
         check_params();
         check_brief();
         check_files();
+        check_containers();
         check_questions();
         check_tests();
     }
@@ -62,6 +68,14 @@ private:
         if (!drawn) error(file_location(), "params", drawn.error());
         else sample_ = *drawn;
         sample_["workspace"] = "/tmp/workspace";
+        // service.<container>.<port> is known once `start` has run the containers.
+        for (const auto& container : lab_.containers) {
+            for (const auto& [port, number] : container.ports) {
+                const std::string name = fmt::format("service.{}.{}", container.name, port);
+                known_.insert(name);
+                sample_[name] = "127.0.0.1:8080";
+            }
+        }
     }
 
     void check_brief() {
@@ -132,6 +146,17 @@ private:
                 error(question.where, field + ".hints",
                       fmt::format("the hints cost {} points in all, more than the question's {}", costs, question.points));
             }
+            if (question.mode == Question::Mode::grader) check_grader(question.grader, field + ".grader");
+            if (question.mode == Question::Mode::check) check_state(question.check, field + ".check");
+            if (question.mode != Question::Mode::answer) {
+                if (!question.feedback.empty()) {
+                    error(question.feedback.front().where, field + ".feedback",
+                          question.mode == Question::Mode::grader
+                              ? "feedback rules apply to answer checkers; a grader says why in its own message"
+                              : "feedback rules apply to answer checkers; a state check says what it found");
+                }
+                continue;
+            }
             check_checker(question.answer, question.where, field + ".answer", true);
             for (std::size_t f = 0; f < question.feedback.size(); ++f) {
                 const auto& rule = question.feedback[f];
@@ -176,6 +201,91 @@ private:
         }
     }
 
+    void check_containers() {
+        for (const auto& problem : validate_container_specs(lab_.containers)) error(file_location(), "provision.containers", problem);
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < lab_.containers.size(); ++i) {
+            const auto& container = lab_.containers[i];
+            const std::string field = fmt::format("provision.containers[{}].build", i);
+            const auto folder = lab_.dir / container.build;
+            if (container.build.empty() || container.build.find("..") != std::string::npos) continue;  // reported above
+            if (!std::filesystem::is_directory(folder)) {
+                error(file_location(), field, fmt::format("'{}' is not a folder of the lab", container.build));
+            } else if (!std::filesystem::is_regular_file(folder / "Dockerfile") && !std::filesystem::is_regular_file(folder / "Containerfile")) {
+                error(file_location(), field, fmt::format("'{}' has no Dockerfile", container.build));
+            }
+        }
+    }
+
+    // A grader is a bundled one (by name) or a program inside the lab folder ("./graders/x").
+    void check_grader(const GraderSpec& grader, const std::string& field) {
+        check_templates(grader.options_json, grader.where, field + ".with");
+        if (grader.program.starts_with("./")) {
+            const auto local = (lab_.dir / grader.program.substr(2)).lexically_normal();
+            const auto dir = lab_.dir.lexically_normal();
+            if (grader.program.find("..") != std::string::npos || !local.string().starts_with(dir.string())) {
+                error(grader.where, field + ".program", fmt::format("'{}' must stay inside the lab folder", grader.program));
+            } else if (!std::filesystem::is_regular_file(local)) {
+                error(grader.where, field + ".program", fmt::format("'{}' is not a file in the lab folder", grader.program));
+            } else if (access(local.c_str(), X_OK) != 0) {
+                error(grader.where, field + ".program", fmt::format("'{}' is not executable: chmod +x {}", grader.program, grader.program.substr(2)));
+            }
+            return;
+        }
+        const bool plain_name = !grader.program.empty() &&
+                                grader.program.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos;
+        if (!plain_name) {
+            error(grader.where, field + ".program",
+                  fmt::format("'{}' is neither a bundled grader's name nor a lab program (./graders/<name>)", grader.program));
+            return;
+        }
+        const auto bundled = bundled_graders_directory();
+        if (bundled.empty()) return;  // nowhere to look: `start` says so if it is really missing
+        if (!std::filesystem::is_regular_file(bundled / grader.program)) {
+            std::vector<std::string> names;
+            std::error_code ec;
+            for (const auto& entry : std::filesystem::directory_iterator(bundled, ec)) {
+                if (entry.is_regular_file()) names.push_back(entry.path().filename().string());
+            }
+            error(grader.where, field + ".program",
+                  fmt::format("no bundled grader is named '{}'{}", grader.program, did_you_mean(grader.program, std::span<const std::string>(names))));
+        }
+    }
+
+    void check_state(const StateCheck& check, const std::string& field) {
+        const auto templates = [&](const std::string& text, const std::string& sub) { check_templates(text, check.where, field + "." + sub); };
+        switch (check.kind) {
+        case StateCheck::Kind::file:
+            templates(check.file.path, "file.path");
+            for (const auto& text : check.file.contains) templates(text, "file.contains");
+            templates(check.file.regex, "file.regex");
+            templates(check.file.json_equals, "file.json.equals");
+            templates(check.file.xpath_equals, "file.xpath.equals");
+            break;
+        case StateCheck::Kind::command:
+            for (const auto& word : check.command.run) templates(word, "command.run");
+            templates(check.command.stdout_regex, "command.stdout");
+            if (check.command.in != "sandbox") {
+                const bool declared = std::any_of(lab_.containers.begin(), lab_.containers.end(),
+                                                  [&](const ContainerSpec& c) { return c.name == check.command.in; });
+                if (!declared) {
+                    std::vector<std::string> names{"sandbox"};
+                    for (const auto& c : lab_.containers) names.push_back(c.name);
+                    error(check.where, field + ".command.in",
+                          fmt::format("'{}' is neither `sandbox` nor a container of the lab{}", check.command.in,
+                                      did_you_mean(check.command.in, std::span<const std::string>(names))));
+                }
+            }
+            break;
+        case StateCheck::Kind::http:
+            templates(check.http.url, "http.url");
+            for (const auto& [name, value] : check.http.headers) templates(value, "http.headers." + name);
+            templates(check.http.body_regex, "http.body");
+            break;
+        }
+        for (const auto& problem : validate_state_check(check, sample_)) error(check.where, field, problem);
+    }
+
     void check_tests() {
         std::vector<std::string> ids;
         for (const auto& question : lab_.questions) ids.push_back(question.id);
@@ -184,19 +294,33 @@ private:
             error(where, field, fmt::format("no question has the id '{}'{}", id, did_you_mean(id, std::span<const std::string>(ids))));
         };
         bool has_reference = false;
+        // State checks are answered by the workspace, not by the test's answers.
+        const auto answered = static_cast<std::size_t>(std::count_if(
+            lab_.questions.begin(), lab_.questions.end(), [](const Question& q) { return q.mode != Question::Mode::check; }));
         for (std::size_t t = 0; t < lab_.tests.size(); ++t) {
             const auto& test = lab_.tests[t];
             const std::string field = fmt::format("tests[{}]", t);
             for (const auto& [question, answer] : test.answers) {
                 known_question(question, test.where, field + ".answers");
                 check_templates(answer, test.where, field + ".answers." + question);
+                const Question* asked = lab_.find_question(question);
+                if (asked && asked->mode == Question::Mode::check) {
+                    error(test.where, field + ".answers." + question,
+                          "a state check takes no answer: give the workspace files it needs with `files:`");
+                }
+            }
+            for (const auto& [target, source] : test.files) {  // the paths themselves: checked by the loader
+                if (source.find("..") == std::string::npos && !std::filesystem::is_regular_file(lab_.dir / source)) {
+                    error(test.where, field + ".files." + target, fmt::format("'{}' is not a file in the lab folder", source));
+                }
             }
             for (const auto& [question, expectation] : test.per_question) {
                 known_question(question, expectation.where, field + ".expect");
             }
-            has_reference = has_reference || (test.expect == LabTest::Whole::pass && test.answers.size() == ids.size());
+            has_reference = has_reference || (test.expect == LabTest::Whole::pass && test.answers.size() == answered);
         }
-        if (!has_reference && !lab_.questions.empty()) {
+        // Only `validate` and `test` insist: a learner may still start a lab whose author wrote no test.
+        if (depth_ == CheckDepth::thorough && !has_reference && !lab_.questions.empty()) {
             error(file_location(), "tests",
                   "no reference test: add a test with `expect: pass` that answers every question");
         }

@@ -1,5 +1,6 @@
 #include "infuse/lab_testing.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include "infuse/error.hpp"
 #include "infuse/grading.hpp"
 #include "infuse/params.hpp"
+#include "infuse/running_services.hpp"
 #include "infuse/workspace.hpp"
 
 namespace infuse {
@@ -30,43 +32,127 @@ QuestionExpectation::Verdict verdict_of(const Verdict& verdict) {
     return QuestionExpectation::Verdict::fail;
 }
 
-// Grades the answers of one test. Unanswered questions are graded as not passing.
-void run_one(const LabSpec& lab, const LabTest& test, const fs::path& workspace, LabTestOutcome& outcome) {
-    const std::string seed = test.seed.empty() ? std::string(kDefaultTestSeed) : test.seed;
-    auto values = draw_params(lab, seed);
-    if (!values) {
-        outcome.problems.push_back(values.error());
-        return;
+// A scratch workspace for one test: provisioned, the test's files copied in, and the lab's
+// containers started on it when the test grades a check that needs them (removed on destruction).
+class TestWorkspace {
+public:
+    TestWorkspace(const LabSpec& lab, const LabTestOptions& options, fs::path workspace)
+        : lab_(lab), options_(options), workspace_(std::move(workspace)) {}
+    ~TestWorkspace() {
+        if (options_.engine && !containers_.empty()) remove_running(*options_.engine, containers_);
+        std::error_code ignored;
+        fs::remove_all(workspace_, ignored);
     }
-    (*values)["workspace"] = workspace.string();
-    try {
-        provision_workspace(lab, *values, workspace, ExistingFiles::replace);
-    } catch (const UserError& problem) {
-        outcome.problems.push_back(fmt::format("provisioning: {}{}", problem.where().file.empty() ? "" : problem.where().to_string() + ": ", problem.what()));
-        return;
+    TestWorkspace(const TestWorkspace&) = delete;
+    TestWorkspace& operator=(const TestWorkspace&) = delete;
+
+    // False (with the outcome failed or skipped) when the test cannot run.
+    bool prepare(const std::string& seed, const std::map<std::string, std::string>& files, bool needs_containers,
+                 LabTestOutcome& outcome) {
+        auto values = draw_params(lab_, seed);
+        if (!values) {
+            outcome.problems.push_back(values.error());
+            return false;
+        }
+        values_ = std::move(*values);
+        values_["workspace"] = workspace_.string();
+        try {
+            provision_workspace(lab_, values_, workspace_, ExistingFiles::replace);
+        } catch (const UserError& problem) {
+            outcome.problems.push_back(fmt::format("provisioning: {}{}", problem.where().file.empty() ? "" : problem.where().to_string() + ": ", problem.what()));
+            return false;
+        }
+        for (const auto& [target, source] : files) {
+            std::error_code ec;
+            fs::create_directories((workspace_ / target).parent_path(), ec);
+            fs::copy_file(lab_.dir / source, workspace_ / target, fs::copy_options::overwrite_existing, ec);
+            if (ec) {
+                outcome.problems.push_back(fmt::format("files.{}: cannot copy '{}': {}", target, source, ec.message()));
+                return false;
+            }
+        }
+        if (!needs_containers || !lab_.needs_containers()) return true;
+        if (!options_.engine) {
+            outcome.problems.push_back("needs containers: " + options_.engine_problem);
+            if (!options_.require_containers) outcome.result = LabTestOutcome::Result::skipped;
+            return false;
+        }
+        auto started = start_containers(*options_.engine, lab_.id, "test", lab_.dir, workspace_, lab_.containers);
+        if (!started) {
+            outcome.problems.push_back("containers: " + started.error());
+            return false;
+        }
+        containers_ = std::move(*started);
+        add_service_values(values_, containers_);
+        return true;
     }
+
+    GradingContext context() const {
+        GradingContext context;
+        context.lab = &lab_;
+        context.values = values_;
+        context.workspace = workspace_;
+        context.allow_unsandboxed = options_.allow_unsandboxed;
+        context.engine = options_.engine;
+        context.containers = containers_;
+        return context;
+    }
+    const ParamValues& values() const { return values_; }
+
+private:
+    const LabSpec& lab_;
+    const LabTestOptions& options_;
+    fs::path workspace_;
+    ParamValues values_;
+    std::vector<RunningContainer> containers_;
+};
+
+std::string failure_text(const Question& question, const GradingFailure& failure) {
+    std::string text = fmt::format("{}: {}", question.id, failure.message);
+    if (!failure.details.empty()) text += "\n       " + failure.details.substr(0, 600);
+    return text;
+}
+
+// Grades one test. Answer and grader questions are graded when the test answers them (otherwise
+// they do not pass); check questions when the test's verdict depends on them.
+void run_one(const LabSpec& lab, const LabTest& test, const LabTestOptions& options, const fs::path& scratch, LabTestOutcome& outcome) {
+    const auto graded = [&](const Question& question) {
+        if (question.mode != Question::Mode::check) return test.answers.count(question.id) > 0;
+        return test.expect != LabTest::Whole::per_question || test.per_question.count(question.id) > 0;
+    };
+    const bool needs_containers = std::any_of(lab.questions.begin(), lab.questions.end(), [&](const Question& question) {
+        return question.mode == Question::Mode::check && graded(question);
+    });
+    TestWorkspace workspace(lab, options, scratch);
+    if (!workspace.prepare(test.seed.empty() ? std::string(kDefaultTestSeed) : test.seed, test.files, needs_containers, outcome)) return;
+    const GradingContext context = workspace.context();
+
     bool all_pass = true;
     for (const auto& question : lab.questions) {
-        auto answer = test.answers.find(question.id);
         QuestionExpectation::Verdict got = QuestionExpectation::Verdict::fail;
         std::string feedback;
-        if (answer != test.answers.end()) {
-            auto rendered = render_template(answer->second, *values);
-            if (!rendered) {
-                outcome.problems.push_back(fmt::format("answers.{}: {}", question.id, rendered.error().message));
-                all_pass = false;
-                continue;
+        if (graded(question)) {
+            std::string answer;
+            if (auto given = test.answers.find(question.id); given != test.answers.end()) {
+                auto rendered = render_template(given->second, workspace.values());
+                if (!rendered) {
+                    outcome.problems.push_back(fmt::format("answers.{}: {}", question.id, rendered.error().message));
+                    all_pass = false;
+                    continue;
+                }
+                answer = *rendered;
             }
-            auto verdict = grade_answer(question, *values, *rendered, "en");
+            auto verdict = grade(question, context, answer);
             if (!verdict) {
-                outcome.problems.push_back(verdict.error());
+                outcome.problems.push_back(failure_text(question, verdict.error()));
                 all_pass = false;
                 continue;
             }
             got = verdict_of(*verdict);
             feedback = verdict->feedback;
             if (test.expect == LabTest::Whole::pass && got != QuestionExpectation::Verdict::pass) {
-                outcome.problems.push_back(fmt::format("{}: answer '{}' was graded {} (score {:.2f}){}", question.id, *rendered,
+                outcome.problems.push_back(fmt::format("{}: {} was graded {} (score {:.2f}){}", question.id,
+                                                       question.mode == Question::Mode::check ? std::string("the check") : fmt::format("answer '{}'", answer),
                                                        to_string(verdict->status), verdict->score,
                                                        verdict->note.empty() ? "" : ": " + verdict->note));
             }
@@ -88,39 +174,44 @@ void run_one(const LabSpec& lab, const LabTest& test, const fs::path& workspace,
     if (test.expect == LabTest::Whole::fail && all_pass) outcome.problems.push_back("the lab passed, but this test expects it to fail");
 }
 
-// The implicit first test: nothing answered must not pass, and no question may accept "".
-void run_untouched(const LabSpec& lab, LabTestOutcome& outcome) {
-    auto values = draw_params(lab, kDefaultTestSeed);
-    if (!values) {
-        outcome.problems.push_back(values.error());
-        return;
-    }
+// The implicit first test: nothing done must not pass. No answer question may accept "", and no
+// state check may pass on the workspace as provisioned. (Grader questions are left out: a learner
+// cannot send an empty answer, so graders never see one.)
+void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::path& scratch, LabTestOutcome& outcome) {
+    const bool has_checks = std::any_of(lab.questions.begin(), lab.questions.end(),
+                                        [](const Question& q) { return q.mode == Question::Mode::check; });
+    TestWorkspace workspace(lab, options, scratch);
+    if (!workspace.prepare(std::string(kDefaultTestSeed), {}, has_checks, outcome)) return;
+    const GradingContext context = workspace.context();
     for (const auto& question : lab.questions) {
-        auto verdict = grade_answer(question, *values, "", "en");
+        if (question.mode == Question::Mode::grader) continue;
+        auto verdict = grade(question, context, "");
+        if (!verdict && question.mode == Question::Mode::check) outcome.problems.push_back(failure_text(question, verdict.error()));
         if (verdict && verdict->status == Verdict::Status::correct) {
-            outcome.problems.push_back(fmt::format("{}: an empty answer is graded correct", question.id));
+            outcome.problems.push_back(question.mode == Question::Mode::check
+                                           ? fmt::format("{}: the check passes on the untouched workspace", question.id)
+                                           : fmt::format("{}: an empty answer is graded correct", question.id));
         }
     }
 }
 
 }  // namespace
 
-std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& scratch) {
+std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& scratch, const LabTestOptions& options) {
     std::vector<LabTestOutcome> outcomes;
     auto timed = [&](std::string name, auto&& body) {
         LabTestOutcome outcome{lab.id, std::move(name)};
         const auto begin = std::chrono::steady_clock::now();
         body(outcome);
         outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-        outcome.result = outcome.problems.empty() ? LabTestOutcome::Result::passed : LabTestOutcome::Result::failed;
+        if (outcome.result != LabTestOutcome::Result::skipped) {
+            outcome.result = outcome.problems.empty() ? LabTestOutcome::Result::passed : LabTestOutcome::Result::failed;
+        }
         outcomes.push_back(std::move(outcome));
     };
-    timed("untouched", [&](LabTestOutcome& outcome) { run_untouched(lab, outcome); });
+    timed("untouched", [&](LabTestOutcome& outcome) { run_untouched(lab, options, scratch / "untouched", outcome); });
     for (std::size_t i = 0; i < lab.tests.size(); ++i) {
-        const fs::path workspace = scratch / fmt::format("test-{}", i);
-        timed(lab.tests[i].name, [&](LabTestOutcome& outcome) { run_one(lab, lab.tests[i], workspace, outcome); });
-        std::error_code ignored;
-        fs::remove_all(workspace, ignored);
+        timed(lab.tests[i].name, [&](LabTestOutcome& outcome) { run_one(lab, lab.tests[i], options, scratch / fmt::format("test-{}", i), outcome); });
     }
     return outcomes;
 }

@@ -190,14 +190,6 @@ Outcome check_http(const HttpCheck& check, const StateCheckContext& context) {
 
 }  // namespace
 
-void add_service_values(ParamValues& values, const std::vector<RunningContainer>& containers) {
-    for (const auto& container : containers) {
-        for (const auto& [port_name, host_port] : container.host_ports) {
-            values[fmt::format("service.{}.{}", container.name, port_name)] = fmt::format("127.0.0.1:{}", host_port);
-        }
-    }
-}
-
 tl::expected<CheckResult, std::string> run_state_check(const StateCheck& check, const StateCheckContext& context) {
     switch (check.kind) {
     case StateCheck::Kind::file: return check_file(check.file, context);

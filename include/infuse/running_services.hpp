@@ -1,0 +1,33 @@
+// What `start` leaves running for a lab, recorded in the state directory (one JSON file per lab,
+// services_file_for()) so that `check`, `status`, `stop` and `reset` find it later. Written
+// atomically; a file that cannot be read is reported by name, never silently trusted.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "infuse/containers.hpp"
+#include "infuse/params.hpp"
+
+namespace infuse {
+
+struct RunningServices {
+    std::string lab_id;
+    std::int64_t run_id = 0;     // the run that started them
+    std::string engine;          // "docker" or "podman"
+    std::vector<RunningContainer> containers;
+};
+
+// Nothing recorded gives an empty optional; an unreadable or corrupt file gives an error naming it.
+tl::expected<std::optional<RunningServices>, std::string> load_running_services(const std::string& lab_id);
+void save_running_services(const RunningServices& services);   // throws UserError (environment)
+void forget_running_services(const std::string& lab_id);       // no file is fine
+
+// service.<container>.<port> -> "127.0.0.1:<host port>", for templates in checks and the brief.
+void add_service_values(ParamValues& values, const std::vector<RunningContainer>& containers);
+
+}  // namespace infuse

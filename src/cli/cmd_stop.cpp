@@ -1,0 +1,39 @@
+// `infuse-lab stop [lab]`: remove the lab's containers (found by their labels, so whatever a crash
+// left behind goes too) and forget the services record. Progress and workspace stay; `start`
+// brings the services up again.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/app.hpp"
+#include "cli/lab_services.hpp"
+#include "cli/session.hpp"
+
+namespace infuse::cli {
+namespace {
+
+struct StopOptions {
+    std::string lab;
+};
+
+int run_stop(Context& context, const StopOptions& options) {
+    const std::string id = lab_id_or_current(context, options.lab);
+    const int removed = take_down_services(id, lab_needs_containers(context, id));
+    if (removed == 0) {
+        std::cout << fmt::format("Nothing running for '{}'.\n", id);
+    } else {
+        std::cout << context.style.good(fmt::format("Stopped '{}': removed {} container{}.", id, removed, removed == 1 ? "" : "s"))
+                  << fmt::format(" Your progress and workspace are kept; `infuse-lab start {}` resumes.\n", id);
+    }
+    return 0;
+}
+
+}  // namespace
+
+Runner define_stop(CLI::App& app) {
+    auto options = std::make_shared<StopOptions>();
+    app.add_option("lab", options->lab, "the lab (default: the last one started)");
+    return [options](Context& context) { return run_stop(context, *options); };
+}
+
+}  // namespace infuse::cli
