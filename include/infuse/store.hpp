@@ -29,6 +29,7 @@ struct RunRecord {
     std::string seed;
     std::string workspace;
     std::string started_at;   // ISO 8601 UTC
+    std::string lab_dir;      // the lab's folder when it was started from one outside the catalog, else ""
 };
 
 class ProgressStore {
@@ -59,6 +60,6 @@ public:
 // Throws UserError(environment) naming the file when it cannot be used.
 std::unique_ptr<ProgressStore> open_progress_store(const std::filesystem::path& file);
 
-inline constexpr int kStoreSchemaVersion = 1;
+inline constexpr int kStoreSchemaVersion = 2;
 
 }  // namespace infuse

@@ -18,7 +18,7 @@ struct ShowOptions {
 };
 
 int run_show(Context& context, const ShowOptions& options) {
-    LabSpec lab = load_lab_for_use(context.roots(), options.lab);
+    LabSpec lab = load_started_lab(context, options.lab);
     ParamValues values;
     auto run = context.store().active_run(lab.id);
     if (run) {

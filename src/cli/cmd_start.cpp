@@ -39,7 +39,7 @@ bool on_path(const std::string& tool) {
 }
 
 int run_start(Context& context, const StartOptions& options) {
-    LabSpec lab = load_lab_for_use(context.roots(), options.lab);
+    LabSpec lab = load_started_lab(context, options.lab);
     // Before anything is written: a lab that needs containers cannot start without an engine.
     std::optional<ContainerEngine> engine;
     if (lab.needs_containers()) engine = require_container_engine(lab);
@@ -61,6 +61,7 @@ int run_start(Context& context, const StartOptions& options) {
         run.seed = options.seed.empty() ? new_seed() : options.seed;
         run.workspace = workspace_for(lab.id).string();
         run.started_at = now_utc_iso8601();
+        if (lab.origin == LabOrigin::external && !find_lab(context.roots(), lab.id)) run.lab_dir = lab.dir.string();
         run = store.begin_run(run);  // another process may have won the race: use its run
     }
     const bool resumed = existing.has_value();

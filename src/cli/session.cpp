@@ -27,9 +27,15 @@ ParamValues values_for_run(const LabSpec& lab, const RunRecord& run) {
     return *values;
 }
 
+LabSpec load_started_lab(Context& context, const std::string& id_or_path) {
+    auto run = context.store().active_run(id_or_path);
+    return load_lab_for_use(context.roots(), run && !run->lab_dir.empty() ? run->lab_dir : id_or_path);
+}
+
 LearnerSession open_session(Context& context, const std::string& named_lab) {
     const std::string id = lab_id_or_current(context, named_lab);
-    LearnerSession session{load_lab_for_use(context.roots(), id)};
+    // A lab started from a folder outside the catalog is found again through its run.
+    LearnerSession session{load_started_lab(context, id)};
     auto run = context.store().active_run(session.lab.id);
     if (!run) {
         throw UserError(ExitCode::bad_input, fmt::format("the lab '{}' is not started", session.lab.id),
@@ -53,7 +59,7 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
 
 bool lab_needs_containers(Context& context, const std::string& lab_id) {
     try {
-        return load_lab_for_use(context.roots(), lab_id).needs_containers();
+        return load_started_lab(context, lab_id).needs_containers();
     } catch (const UserError&) {
         return false;
     }

@@ -31,6 +31,9 @@ struct LearnerSession {
 // The lab the user named, else the current one. Throws when there is none.
 std::string lab_id_or_current(Context& context, const std::string& named);
 
+// A lab by id or folder; a lab started from a folder outside the catalog is found by its id too.
+LabSpec load_started_lab(Context& context, const std::string& id_or_path);
+
 // Loads the lab and its active run; throws "not started" (with the start command) otherwise.
 LearnerSession open_session(Context& context, const std::string& named_lab);
 

@@ -58,7 +58,8 @@ std::vector<CatalogEntry> scan_labs(const std::vector<LabRoot>& roots) {
 std::vector<CatalogEntry> scan_folder(const fs::path& dir, LabOrigin origin) {
     std::vector<CatalogEntry> found;
     std::error_code error;
-    const fs::path absolute = fs::absolute(dir).lexically_normal();
+    fs::path absolute = fs::absolute(dir).lexically_normal();
+    if (!absolute.has_filename()) absolute = absolute.parent_path();  // "area/lab/" names "area/lab"
     auto parent_id = [](const fs::path& lab) {
         return lab.parent_path().filename().string() + "/" + lab.filename().string();
     };

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS runs (
     seed TEXT NOT NULL,
     workspace TEXT NOT NULL,
     started_at TEXT NOT NULL,
-    ended_at TEXT
+    ended_at TEXT,
+    lab_dir TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_active_run ON runs(lab_id) WHERE ended_at IS NULL;
 CREATE TABLE IF NOT EXISTS attempts (
@@ -117,7 +118,7 @@ public:
     ~SqliteStore() override { sqlite3_close(db_); }
 
     std::optional<RunRecord> active_run(std::string_view lab_id) override {
-        Statement query(db_, "SELECT id, lab_id, lab_version, lab_digest, seed, workspace, started_at "
+        Statement query(db_, "SELECT id, lab_id, lab_version, lab_digest, seed, workspace, started_at, lab_dir "
                              "FROM runs WHERE lab_id = ? AND ended_at IS NULL", where_);
         query.bind(1, lab_id);
         if (!query.step()) return std::nullopt;
@@ -125,7 +126,7 @@ public:
     }
 
     std::vector<RunRecord> active_runs() override {
-        Statement query(db_, "SELECT id, lab_id, lab_version, lab_digest, seed, workspace, started_at "
+        Statement query(db_, "SELECT id, lab_id, lab_version, lab_digest, seed, workspace, started_at, lab_dir "
                              "FROM runs WHERE ended_at IS NULL ORDER BY lab_id", where_);
         std::vector<RunRecord> runs;
         while (query.step()) runs.push_back(run_from(query));
@@ -139,10 +140,10 @@ public:
             transaction.commit();
             return *existing;
         }
-        Statement insert(db_, "INSERT INTO runs (lab_id, lab_version, lab_digest, seed, workspace, started_at) "
-                              "VALUES (?, ?, ?, ?, ?, ?)", where_);
+        Statement insert(db_, "INSERT INTO runs (lab_id, lab_version, lab_digest, seed, workspace, started_at, lab_dir) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)", where_);
         insert.bind(1, run.lab_id).bind(2, run.lab_version).bind(3, run.lab_digest).bind(4, run.seed);
-        insert.bind(5, run.workspace).bind(6, run.started_at);
+        insert.bind(5, run.workspace).bind(6, run.started_at).bind(7, run.lab_dir);
         insert.step();
         RunRecord created = run;
         created.id = sqlite3_last_insert_rowid(db_);
@@ -228,7 +229,7 @@ private:
     };
 
     static RunRecord run_from(const Statement& row) {
-        return {row.integer(0), row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.text(6)};
+        return {row.integer(0), row.text(1), row.text(2), row.text(3), row.text(4), row.text(5), row.text(6), row.text(7)};
     }
 
     void execute(const char* sql) {
@@ -258,8 +259,13 @@ private:
                             "upgrade infuse-lab, or set XDG_STATE_HOME to use another store");
         }
         if (version < kStoreSchemaVersion) {
-            // Version 0 is an empty file; later versions add their steps here, in order.
-            execute(kSchema);
+            // Version 0 is an empty file (the whole schema); later versions add their steps, in order.
+            if (version == 0) {
+                execute(kSchema);
+            } else {
+                // 1 -> 2: runs remember the folder of a lab started from a folder outside the catalog.
+                if (version < 2) execute("ALTER TABLE runs ADD COLUMN lab_dir TEXT NOT NULL DEFAULT ''");
+            }
             execute(fmt::format("PRAGMA user_version = {}", kStoreSchemaVersion).c_str());
         }
         transaction.commit();

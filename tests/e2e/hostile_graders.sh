@@ -1,0 +1,111 @@
+# Hostile graders and hostile answers, from a learner's seat. Each fixture under
+# tests/fixtures/hostile/ is a lab whose own grader misbehaves (endless loop, fork bomb, memory hog,
+# a gigabyte of output, a network connection, reading the home folders, writing outside the
+# workspace, killing its parent ...). For each: `start` it from its folder, `answer` the question,
+# and check that
+#   - the verdict is the one in expect.txt (line 1), and the text of line 2 never appears;
+#   - the exit code is the documented one (1 for a verdict, 2 for "could not grade");
+#   - it ends within the grader's timeout plus 1 s;
+#   - nothing was recorded for a grader that failed, no process of it survives, the lab folder and
+#     the files outside the workspace are unchanged;
+#   - the runner works normally afterwards (a bundled lab is answered correctly).
+# Then hostile answers (shell metacharacters, 10 MB, NUL bytes, invalid UTF-8) against a grader
+# that runs the learner's command: never executed outside the sandbox, a clear verdict or error.
+source "$(dirname "$0")/lib.sh"
+
+fixtures="$INFUSE_SOURCE_DIR/tests/fixtures/hostile"
+export INFUSE_LAB_HOME="$E2E_HOME/workspaces"
+canary="$E2E_HOME/canary"   # a file outside every workspace that no grader may touch
+echo "untouched" >"$canary"
+fixture_digest() { (cd "$fixtures" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
+before_fixtures=$(fixture_digest)
+
+# Whether the sandbox is usable decides which verdicts can be asked for (without it, the grader
+# runs with limits only, and bundled-lab rules do not apply to these external labs).
+if ! command -v bwrap >/dev/null 2>&1 || ! bwrap --unshare-all --die-with-parent --ro-bind / / true 2>/dev/null; then
+    [ -z "${INFUSE_REQUIRE_SANDBOX:-}" ] || fail "bubblewrap is unusable here and INFUSE_REQUIRE_SANDBOX is set"
+    echo "SKIP: bubblewrap is unusable here: hostile graders are only run in the sandbox"
+    exit 0
+fi
+
+checked=0
+for dir in "$fixtures"/*/; do
+    name=$(basename "$dir")
+    verdict=$(sed -n 1p "$dir/expect.txt")
+    forbidden=$(sed -n 2p "$dir/expect.txt")
+    timeout_s=$(grep -oE 'timeout: *[0-9]+s' "$dir/lab.yaml" | grep -oE '[0-9]+' || echo 10)
+
+    expect_exit 0 lab start "$dir" -q
+    attempts_before=$(sql "SELECT COUNT(*) FROM attempts")
+    started=$(date +%s%N)
+    set +e
+    OUT=$(lab answer -l "hostile/$name" q x 2>&1)
+    code=$?
+    set -e
+    elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    attempts_after=$(sql "SELECT COUNT(*) FROM attempts")
+
+    case $verdict in
+        wrong)
+            [ "$code" = 1 ] || fail "$name: exit $code, expected 1 (a wrong answer). Output:
+$OUT"
+            expect_in "not right"
+            [ "$attempts_after" = $((attempts_before + 1)) ] || fail "$name: a graded answer was not recorded"
+            ;;
+        *)
+            [ "$code" = 2 ] || fail "$name: exit $code, expected 2 (could not grade). Output:
+$OUT"
+            expect_in "could not grade"
+            expect_in "$verdict"
+            expect_in "nothing was recorded"
+            [ "$attempts_after" = "$attempts_before" ] || fail "$name: a failed grading was recorded"
+            ;;
+    esac
+    [ -z "$forbidden" ] || expect_not_in "$forbidden"
+    limit_ms=$(( timeout_s * 1000 + 1000 ))
+    [ "$elapsed_ms" -le "$limit_ms" ] || fail "$name: took ${elapsed_ms} ms, more than its timeout plus 1 s (${limit_ms} ms)"
+    # No process of the grader survives it (they all ran from the lab's graders/ folder).
+    if pgrep -f "hostile/$name/graders" >/dev/null 2>&1 || pgrep -f "^/lab/graders/" >/dev/null 2>&1; then
+        fail "$name: grader processes survived: $(pgrep -af "graders/grader" || true)"
+    fi
+    echo "ok: $name -> '$verdict' (exit $code, ${elapsed_ms} ms)"
+    checked=$((checked + 1))
+done
+[ "$checked" -ge 8 ] || fail "only $checked hostile fixtures found in $fixtures"
+
+[ "$(cat "$canary")" = untouched ] || fail "a grader changed a file outside the workspace"
+[ "$(fixture_digest)" = "$before_fixtures" ] || fail "a grader changed its own lab folder"
+for path in /x /etc/x /usr/x /root/x /home/x /var/tmp/x; do
+    [ ! -e "$path" ] || fail "a grader wrote $path"
+done
+
+# --- the runner works normally afterwards --------------------------------------------------------
+expect_exit 0 lab start headers/first-external-hop --seed e2e -q
+expect_exit 0 lab status
+expect_in "0/"
+
+# --- hostile answers to a grader that runs the learner's command ---------------------------------
+# logs/awk-top-talkers runs the answer as a shell pipeline, in the sandbox, on hidden evidence.
+lab_id=logs/awk-top-talkers
+expect_exit 0 lab start "$lab_id" --seed e2e -q
+workspace="$INFUSE_LAB_HOME/$lab_id"
+marker="$E2E_HOME/pwned"
+# Shell metacharacters: the command runs, but in the sandbox, so nothing appears outside.
+expect_exit 1 lab answer -l "$lab_id" top-ips "touch $marker; \$(touch $marker) \`touch $marker\` | tee $marker"
+[ ! -e "$marker" ] || fail "a learner's command wrote outside the sandbox"
+expect_exit 1 lab answer -l "$lab_id" top-ips 'cat /etc/shadow ~/.ssh/id_rsa 2>&1; curl http://198.51.100.1/'
+expect_not_in "root:"
+# 10 MB, NUL bytes, invalid UTF-8: refused before any grader sees them, nothing recorded.
+attempts_before=$(sql "SELECT COUNT(*) FROM attempts")
+head -c 10000000 /dev/zero | tr '\0' 'a' >"$E2E_HOME/big"
+expect_exit 2 lab answer -l "$lab_id" top-ips - <"$E2E_HOME/big"
+expect_in "not recorded"
+printf 'awk\0{print}' >"$E2E_HOME/nul"
+expect_exit 2 lab answer -l "$lab_id" top-ips - <"$E2E_HOME/nul"
+expect_in "not recorded"
+printf 'awk \xff\xfe' >"$E2E_HOME/latin"
+expect_exit 2 lab answer -l "$lab_id" top-ips - <"$E2E_HOME/latin"
+expect_in "not recorded"
+[ "$(sql "SELECT COUNT(*) FROM attempts")" = "$attempts_before" ] || fail "a refused answer was recorded"
+
+echo "hostile graders: ok ($checked fixtures)"
