@@ -34,6 +34,7 @@ struct Verdict {
     std::string note;      // from the checker: "2 of 3 right", "not an IP address ..."
     std::string feedback;  // from the lab's feedback rules, in the learner's language
     std::string warning;   // about how it was graded ("without the sandbox ...")
+    std::string details;   // for the lab's author only: a grader's `details`, as JSON (`test --verbose`)
 };
 
 std::string_view to_string(Verdict::Status status);

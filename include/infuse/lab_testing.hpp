@@ -30,6 +30,7 @@ struct LabTestOptions {
     std::string engine_problem;               // ... saying why
     bool require_containers = false;          // ... or failed, with --require-containers
     bool allow_unsandboxed = false;           // graders of labs that are not bundled, without bubblewrap
+    bool verbose = false;                     // add graders' details, stderr and output to the problems
 };
 
 // Runs every test of `lab` in a scratch folder below `scratch` (created, and removed afterwards).

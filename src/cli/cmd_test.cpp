@@ -20,6 +20,7 @@ struct TestOptions {
     std::vector<std::string> paths;
     bool json = false;
     bool require_containers = false;
+    bool verbose = false;
 };
 
 std::filesystem::path make_scratch() {
@@ -35,6 +36,7 @@ int run_test(Context& context, const TestOptions& options) {
     LabTestOptions test_options;
     test_options.require_containers = options.require_containers;
     test_options.allow_unsandboxed = context.allow_unsandboxed;
+    test_options.verbose = options.verbose;
     std::optional<ContainerEngine> engine;
     bool engine_looked_for = false;
     for (const auto& entry : labs) {
@@ -95,6 +97,7 @@ Runner define_test(CLI::App& app) {
     auto options = std::make_shared<TestOptions>();
     app.add_option("folders", options->paths, "lab folders, area folders or labs roots (default: every lab)");
     app.add_flag("--json", options->json, "print the results as JSON");
+    app.add_flag("-v,--verbose", options->verbose, "with a failure, show what graders said for the author: details, stderr, output");
     app.add_flag("--require-containers", options->require_containers,
                  "fail (rather than skip) the tests of labs with containers when no container engine answers");
     return [options](Context& context) { return run_test(context, *options); };

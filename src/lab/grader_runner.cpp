@@ -132,8 +132,9 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
     if (!(score >= 0.0 && score <= 1.0)) {
         return tl::unexpected(failure(fmt::format("could not grade: bad grader output: score {} is not between 0 and 1", score), process));
     }
-    if (result.contains("message") && !result["message"].is_string()) {
-        return tl::unexpected(failure("could not grade: bad grader output: \"message\" is not a string", process));
+    if (!result.contains("message") || !result["message"].is_string()) {
+        return tl::unexpected(failure(result.contains("message") ? "could not grade: bad grader output: \"message\" is not a string"
+                                                                 : "could not grade: bad grader output: no \"message\"", process));
     }
     Verdict verdict;
     verdict.score = score;
@@ -144,6 +145,7 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
                      : score >= 1.0 ? Verdict::Status::correct
                      : score > 0.0  ? Verdict::Status::partial
                                     : Verdict::Status::wrong;
+    if (result.contains("details")) verdict.details = result["details"].dump().substr(0, 4000);
     if (!run.isolated) verdict.warning = "graded without the sandbox (bubblewrap is unusable here: " + sandbox_unavailable_reason() + ")";
     return verdict;
 }

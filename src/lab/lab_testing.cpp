@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -107,10 +108,53 @@ private:
     std::vector<RunningContainer> containers_;
 };
 
-std::string failure_text(const Question& question, const GradingFailure& failure) {
+std::string indented(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '\n' ? std::string("\n       ") : std::string(1, c);
+    return "\n       " + out;
+}
+
+std::string failure_text(const Question& question, const GradingFailure& failure, bool verbose) {
     std::string text = fmt::format("{}: {}", question.id, failure.message);
-    if (!failure.details.empty()) text += "\n       " + failure.details.substr(0, 600);
+    if (verbose && !failure.details.empty()) text += indented(failure.details);
+    else if (!failure.details.empty()) text += " (--verbose shows the grader's output)";
     return text;
+}
+
+struct TestVerdict {
+    QuestionExpectation::Verdict verdict = QuestionExpectation::Verdict::fail;
+    std::string feedback;
+};
+
+// One question of one test: a question the test does not grade counts as not passing; an error
+// (a template, a grader failure) is a problem and gives no verdict.
+std::optional<TestVerdict> grade_for_test(const Question& question, const LabTest& test, const ParamValues& values,
+                                          const GradingContext& context, bool graded, const LabTestOptions& options,
+                                          LabTestOutcome& outcome, std::string& details) {
+    if (!graded) return TestVerdict{};
+    std::string answer;
+    if (auto given = test.answers.find(question.id); given != test.answers.end()) {
+        auto rendered = render_template(given->second, values);
+        if (!rendered) {
+            outcome.problems.push_back(fmt::format("answers.{}: {}", question.id, rendered.error().message));
+            return std::nullopt;
+        }
+        answer = *rendered;
+    }
+    auto verdict = grade(question, context, answer);
+    if (!verdict) {
+        outcome.problems.push_back(failure_text(question, verdict.error(), options.verbose));
+        return std::nullopt;
+    }
+    details = verdict->details;
+    const TestVerdict got{verdict_of(*verdict), verdict->feedback};
+    if (test.expect == LabTest::Whole::pass && got.verdict != QuestionExpectation::Verdict::pass) {
+        outcome.problems.push_back(fmt::format("{}: {} was graded {} (score {:.2f}){}", question.id,
+                                               question.mode == Question::Mode::check ? std::string("the check") : fmt::format("answer '{}'", answer),
+                                               to_string(verdict->status), verdict->score,
+                                               verdict->note.empty() ? "" : ": " + verdict->note));
+    }
+    return got;
 }
 
 // Grades one test. Answer and grader questions are graded when the test answers them (otherwise
@@ -129,43 +173,22 @@ void run_one(const LabSpec& lab, const LabTest& test, const LabTestOptions& opti
 
     bool all_pass = true;
     for (const auto& question : lab.questions) {
-        QuestionExpectation::Verdict got = QuestionExpectation::Verdict::fail;
-        std::string feedback;
-        if (graded(question)) {
-            std::string answer;
-            if (auto given = test.answers.find(question.id); given != test.answers.end()) {
-                auto rendered = render_template(given->second, workspace.values());
-                if (!rendered) {
-                    outcome.problems.push_back(fmt::format("answers.{}: {}", question.id, rendered.error().message));
-                    all_pass = false;
-                    continue;
+        const std::size_t problems_before = outcome.problems.size();
+        std::string details;
+        const auto got = grade_for_test(question, test, workspace.values(), context, graded(question), options, outcome, details);
+        all_pass = all_pass && got && got->verdict == QuestionExpectation::Verdict::pass;
+        if (got && test.expect == LabTest::Whole::per_question) {
+            if (auto expected = test.per_question.find(question.id); expected != test.per_question.end()) {
+                if (got->verdict != expected->second.verdict) {
+                    outcome.problems.push_back(fmt::format("{}: expected {}, got {}", question.id, verdict_word(expected->second.verdict), verdict_word(got->verdict)));
+                } else if (!expected->second.feedback_contains.empty() && got->feedback.find(expected->second.feedback_contains) == std::string::npos) {
+                    outcome.problems.push_back(fmt::format("{}: expected feedback containing '{}', got '{}'", question.id,
+                                                           expected->second.feedback_contains, got->feedback));
                 }
-                answer = *rendered;
-            }
-            auto verdict = grade(question, context, answer);
-            if (!verdict) {
-                outcome.problems.push_back(failure_text(question, verdict.error()));
-                all_pass = false;
-                continue;
-            }
-            got = verdict_of(*verdict);
-            feedback = verdict->feedback;
-            if (test.expect == LabTest::Whole::pass && got != QuestionExpectation::Verdict::pass) {
-                outcome.problems.push_back(fmt::format("{}: {} was graded {} (score {:.2f}){}", question.id,
-                                                       question.mode == Question::Mode::check ? std::string("the check") : fmt::format("answer '{}'", answer),
-                                                       to_string(verdict->status), verdict->score,
-                                                       verdict->note.empty() ? "" : ": " + verdict->note));
             }
         }
-        all_pass = all_pass && got == QuestionExpectation::Verdict::pass;
-        if (test.expect != LabTest::Whole::per_question) continue;
-        auto expected = test.per_question.find(question.id);
-        if (expected == test.per_question.end()) continue;
-        if (got != expected->second.verdict) {
-            outcome.problems.push_back(fmt::format("{}: expected {}, got {}", question.id, verdict_word(expected->second.verdict), verdict_word(got)));
-        } else if (!expected->second.feedback_contains.empty() && feedback.find(expected->second.feedback_contains) == std::string::npos) {
-            outcome.problems.push_back(fmt::format("{}: expected feedback containing '{}', got '{}'", question.id,
-                                                   expected->second.feedback_contains, feedback));
+        if (options.verbose && !details.empty() && outcome.problems.size() > problems_before) {
+            outcome.problems.back() += indented("details: " + details);
         }
     }
     if (test.expect == LabTest::Whole::pass && !all_pass && outcome.problems.empty()) {
@@ -186,7 +209,7 @@ void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::
     for (const auto& question : lab.questions) {
         if (question.mode == Question::Mode::grader) continue;
         auto verdict = grade(question, context, "");
-        if (!verdict && question.mode == Question::Mode::check) outcome.problems.push_back(failure_text(question, verdict.error()));
+        if (!verdict && question.mode == Question::Mode::check) outcome.problems.push_back(failure_text(question, verdict.error(), options.verbose));
         if (verdict && verdict->status == Verdict::Status::correct) {
             outcome.problems.push_back(question.mode == Question::Mode::check
                                            ? fmt::format("{}: the check passes on the untouched workspace", question.id)
