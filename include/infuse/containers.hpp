@@ -15,6 +15,7 @@
 
 #include <tl/expected.hpp>
 
+#include "infuse/error.hpp"
 #include "infuse/process.hpp"
 
 namespace infuse {
@@ -26,6 +27,7 @@ struct ContainerSpec {
     std::map<std::string, int> ports;    // port name -> port inside the container
     // Workspace paths mounted into the container read-only: workspace-relative source -> container path.
     std::map<std::string, std::string> mounts;
+    SourceLocation build_where;          // where `build:` is written, for `validate`
 };
 
 // A running container, as `start` leaves it for later commands.
@@ -42,9 +44,6 @@ struct ContainerEngine {
     std::filesystem::path program;  // /usr/bin/docker ...
     std::string version;
 };
-
-// Problems in the specs themselves (names, ports, paths), one message each; `validate` reports them.
-std::vector<std::string> validate_container_specs(const std::vector<ContainerSpec>& specs);
 
 // The first engine that answers (`docker info` / `podman info`), docker preferred;
 // INFUSE_CONTAINER_ENGINE=docker|podman forces one. Error says what is missing and how to fix it.

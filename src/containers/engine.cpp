@@ -405,10 +405,6 @@ ProcessResult exec_in_container(const ContainerEngine& engine, const std::string
 
 namespace infuse {
 
-std::vector<std::string> validate_container_specs(const std::vector<ContainerSpec>& specs) {
-    return containers_detail::check_specs(specs);
-}
-
 void remove_running(const ContainerEngine& engine, const std::vector<RunningContainer>& containers) {
     std::vector<std::string> ids;
     for (const auto& container : containers) {

@@ -541,6 +541,7 @@ void LabReader::read_containers(const YAML::Node& node) {
         if (auto build = in_.string(item, "build", field, Presence::required)) {
             if (!is_contained_path(*build)) in_.error(item["build"], field_of(field, "build"), fmt::format("'{}' must be a folder inside the lab", *build));
             container.build = *build;
+            container.build_where = in_.at(item["build"]);
         }
         if (auto ports = in_.child(item, "ports", field, Presence::optional); ports && in_.is_map(*ports, field_of(field, "ports"))) {
             for (const auto& entry : *ports) {
