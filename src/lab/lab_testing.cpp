@@ -147,7 +147,9 @@ std::optional<TestVerdict> grade_for_test(const Question& question, const LabTes
         return std::nullopt;
     }
     details = verdict->details;
-    const TestVerdict got{verdict_of(*verdict), verdict->feedback};
+    // What a test's `feedback:` is compared with: the lab's feedback rules for an answer checker,
+    // the grader's message or the check's finding otherwise (they have no feedback rules).
+    const TestVerdict got{verdict_of(*verdict), question.mode == Question::Mode::answer ? verdict->feedback : verdict->note};
     if (test.expect == LabTest::Whole::pass && got.verdict != QuestionExpectation::Verdict::pass) {
         outcome.problems.push_back(fmt::format("{}: {} was graded {} (score {:.2f}){}", question.id,
                                                question.mode == Question::Mode::check ? std::string("the check") : fmt::format("answer '{}'", answer),

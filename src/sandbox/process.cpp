@@ -226,9 +226,18 @@ std::optional<std::filesystem::path> find_program(const std::string& name) {
         if (::access(name.c_str(), X_OK) == 0) return std::filesystem::path(name);
         return std::nullopt;
     }
-    auto found = bp::search_path(name);
-    if (found.empty()) return std::nullopt;
-    return std::filesystem::path(found.string());
+    // Our own PATH walk: bp::search_path() builds a std::locale("") and throws where the user's
+    // locale (LANG=fr_FR.UTF-8) is not installed.
+    const char* path = std::getenv("PATH");
+    std::string_view rest = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (true) {
+        const auto colon = rest.find(':');
+        const std::string_view folder = rest.substr(0, colon);
+        const std::filesystem::path candidate = std::filesystem::path(folder.empty() ? "." : folder) / name;
+        if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) return candidate;
+        if (colon == std::string_view::npos) return std::nullopt;
+        rest = rest.substr(colon + 1);
+    }
 }
 
 ProcessResult run_process(const ProcessSpec& spec) {

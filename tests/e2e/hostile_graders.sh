@@ -108,4 +108,8 @@ expect_exit 2 lab answer -l "$lab_id" top-ips - <"$E2E_HOME/latin"
 expect_in "not recorded"
 [ "$(sql "SELECT COUNT(*) FROM attempts")" = "$attempts_before" ] || fail "a refused answer was recorded"
 
+# A learner whose locale is not installed on the machine still gets graded by a grader program.
+LANG=zz_ZZ.UTF-8 expect_exit 1 lab answer -l "$lab_id" post-path /not-it
+expect_in "not right"
+
 echo "hostile graders: ok ($checked fixtures)"
