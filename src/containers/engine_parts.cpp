@@ -200,7 +200,11 @@ std::vector<std::string> run_arguments(const RunArguments& args) {
                                   "--cap-drop",
                                   "ALL",
                                   "--security-opt",
-                                  "no-new-privileges"};
+                                  "no-new-privileges",
+                                  // Nothing in the image changes: only a small /tmp is writable.
+                                  "--read-only",
+                                  "--tmpfs",
+                                  "/tmp:rw,nosuid,nodev,size=16m,mode=1777"};
     // Binding a port below 1024 needs this one capability back (as root in the container).
     if (std::any_of(args.ports.begin(), args.ports.end(), [](int port) { return port < 1024; })) {
         argv.insert(argv.end(), {"--cap-add", "NET_BIND_SERVICE"});

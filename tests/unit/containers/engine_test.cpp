@@ -127,6 +127,7 @@ TEST_CASE("run arguments confine the container", "[containers]") {
     CHECK(contains(docker, {"-v", "/home/u/infuse-lab/web/security-headers/site:/etc/site:ro"}));
     CHECK(contains(docker, {"--cap-drop", "ALL"}));
     CHECK(contains(docker, {"--security-opt", "no-new-privileges"}));
+    CHECK(contains(docker, {"--read-only", "--tmpfs"}));
     CHECK(contains(docker, {"--memory", "256m"}));
     CHECK(contains(docker, {"--pids-limit", "128"}));
     CHECK_FALSE(contains(docker, {"--cap-add", "NET_BIND_SERVICE"}));
