@@ -16,19 +16,14 @@
 #include "infuse/sandbox.hpp"
 #include "infuse/state_checks.hpp"
 
+#include "../temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using namespace infuse;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "infuse-state-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using infuse::testing::TempDir;
 
 void write(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());

@@ -10,19 +10,14 @@
 #include "infuse/error.hpp"
 #include "infuse/store.hpp"
 
+#include "../temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using namespace infuse;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "infuse-store-XXXXXX").string();
-        path = mkdtemp(pattern.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using infuse::testing::TempDir;
 
 RunRecord run_of(std::string lab) { return {0, std::move(lab), "1", "digest", "seed", "/ws", "2026-01-01T00:00:00Z"}; }
 
@@ -96,4 +91,34 @@ TEST_CASE("a file that is not a database gets a clear error naming it", "[store]
         CHECK(std::string(error.what()).find(file.string()) != std::string::npos);
         CHECK_FALSE(error.next_step().empty());
     }
+}
+
+TEST_CASE("a schema 1 store is migrated in place and keeps its runs", "[store]") {
+    TempDir dir;
+    const fs::path file = dir.path / "progress.sqlite";
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    const char* version_one = R"sql(
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, lab_id TEXT NOT NULL, lab_version TEXT NOT NULL,
+            lab_digest TEXT NOT NULL, seed TEXT NOT NULL, workspace TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT);
+        CREATE UNIQUE INDEX one_active_run ON runs(lab_id) WHERE ended_at IS NULL;
+        CREATE TABLE attempts (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), question_id TEXT NOT NULL,
+            answer TEXT NOT NULL, verdict TEXT NOT NULL, score REAL NOT NULL, at TEXT NOT NULL);
+        CREATE TABLE hints (run_id INTEGER NOT NULL REFERENCES runs(id), question_id TEXT NOT NULL, hint_index INTEGER NOT NULL,
+            cost INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (run_id, question_id, hint_index));
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO runs (lab_id, lab_version, lab_digest, seed, workspace, started_at) VALUES ('a/b', '1', 'd', 's', '/ws', 'then');
+        PRAGMA user_version = 1;)sql";
+    REQUIRE(sqlite3_exec(db, version_one, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+
+    auto store = open_progress_store(file);
+    auto old = store->active_run("a/b");
+    REQUIRE(old);
+    CHECK(old->seed == "s");
+    CHECK(old->lab_dir.empty());
+    RunRecord external = run_of("c/d");
+    external.lab_dir = "/somewhere/c/d";
+    store->begin_run(external);
+    CHECK(open_progress_store(file)->active_run("c/d")->lab_dir == "/somewhere/c/d");
 }
