@@ -52,8 +52,7 @@ std::string questions_text(const LabSpec& lab, const ParamValues& values, const 
 std::string question_form(const Question& question, const ParamValues& values) {
     switch (question.mode) {
     case Question::Mode::answer: return answer_form(question.answer, values);
-    case Question::Mode::grader:
-        return fmt::format("answer: graded by a program; a command is best pasted: `infuse-lab answer {} -`, then Ctrl-D", question.id);
+    case Question::Mode::grader: return "answer: graded by a program (`-` reads a long answer from standard input)";
     case Question::Mode::check: return fmt::format("checked: do it in your workspace, then `infuse-lab check {}`", question.id);
     }
     return {};
