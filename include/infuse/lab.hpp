@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,23 @@ struct ProvisionedFile {
     std::optional<std::string> sha256;  // expected digest of the source file, verified on start
     SourceLocation where;
 };
+
+// A simulated internet service of the lab (docs/services.md), run by `start` on 127.0.0.1.
+struct ServiceSpec {
+    std::string kind;                // dns, whois, rdap, web, ct, pdns, asn
+    std::vector<std::string> files;  // dns: zone files; the others: one data file (lab-relative)
+    int port = 0;                    // 0: a free port; else the port the lab asks for
+    SourceLocation where;
+};
+
+struct ServiceKind {
+    std::string_view name;
+    std::string_view what;      // "authoritative DNS (UDP and TCP)"
+    std::string_view protocol;  // "dns", "whois", "http"
+};
+// The kinds a lab may declare, in the order they are started and listed.
+const ServiceKind* find_service_kind(std::string_view name);
+std::span<const ServiceKind> service_kinds();
 
 struct Hint {
     LocalizedText text;
@@ -159,6 +177,7 @@ struct LabSpec {
     std::vector<ParamSpec> params;
     std::vector<ProvisionedFile> files;
     std::vector<ContainerSpec> containers;  // provision.containers: needs a container engine
+    std::vector<ServiceSpec> services;      // provision.services: the simulated internet
     std::vector<Question> questions;
     std::vector<LabTest> tests;
 
@@ -170,6 +189,7 @@ struct LabSpec {
 
     const Question* find_question(std::string_view question_id) const;
     bool needs_containers() const { return !containers.empty(); }
+    bool has_services() const { return !services.empty(); }
     int total_points() const;
 };
 

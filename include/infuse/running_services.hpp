@@ -15,11 +15,23 @@
 
 namespace infuse {
 
+// One simulated service (docs/services.md) listening on 127.0.0.1.
+struct RunningService {
+    std::string kind;     // dns, whois, rdap, web, ct, pdns, asn
+    int port = 0;
+    std::string example;  // a query its data answers (a domain, an address), for printed commands
+};
+
 struct RunningServices {
     std::string lab_id;
     std::int64_t run_id = 0;     // the run that started them
     std::string engine;          // "docker" or "podman"
     std::vector<RunningContainer> containers;
+    // The one background process serving the lab's simulated services, identified by its pid and
+    // its start time (so that a recycled pid is never taken for it).
+    int supervisor_pid = 0;
+    std::uint64_t supervisor_start = 0;
+    std::vector<RunningService> services;
 };
 
 // Nothing recorded gives an empty optional; an unreadable or corrupt file gives an error naming it.
@@ -29,5 +41,7 @@ void forget_running_services(const std::string& lab_id);       // no file is fin
 
 // service.<container>.<port> -> "127.0.0.1:<host port>", for templates in checks and the brief.
 void add_service_values(ParamValues& values, const std::vector<RunningContainer>& containers);
+// service.<kind> -> "127.0.0.1:<port>" and service.<kind>.port -> "<port>".
+void add_service_values(ParamValues& values, const std::vector<RunningService>& services);
 
 }  // namespace infuse

@@ -65,6 +65,8 @@ Runner define_explain(CLI::App& app);
 Runner define_reset(CLI::App& app);
 Runner define_check(CLI::App& app);
 Runner define_stop(CLI::App& app);
+Runner define_lookup(CLI::App& app);
+Runner define_serve(CLI::App& app);
 // The author commands.
 Runner define_validate(CLI::App& app);
 Runner define_test(CLI::App& app);

@@ -14,6 +14,7 @@
 #include "infuse/error.hpp"
 #include "infuse/paths.hpp"
 #include "infuse/running_services.hpp"
+#include "infuse/simulated_services.hpp"
 #include "infuse/workspace.hpp"
 
 namespace infuse::cli {
@@ -73,6 +74,11 @@ int run_start(Context& context, const StartOptions& options) {
         containers = bring_up_containers(lab, run, *engine, options.json ? std::cerr : std::cout);
         add_service_values(values, containers);
     }
+    std::vector<RunningService> services;
+    if (lab.has_services()) {
+        services = bring_up_services(lab, run);
+        add_service_values(values, services);
+    }
 
     std::vector<std::string> missing_tools;
     for (const auto& tool : lab.requires_tools) {
@@ -83,11 +89,12 @@ int run_start(Context& context, const StartOptions& options) {
         out["run"] = {{"seed", run.seed}, {"workspace", run.workspace}, {"started_at", run.started_at}, {"resumed", resumed}};
         out["files_written"] = written;
         out["missing_tools"] = missing_tools;
-        nlohmann::json services = nlohmann::json::object();
+        nlohmann::json endpoints = nlohmann::json::object();
         for (const auto& container : containers) {
-            for (const auto& [port, number] : container.host_ports) services[container.name + "." + port] = fmt::format("127.0.0.1:{}", number);
+            for (const auto& [port, number] : container.host_ports) endpoints[container.name + "." + port] = fmt::format("127.0.0.1:{}", number);
         }
-        out["services"] = services;
+        for (const auto& service : services) endpoints[service.kind] = {{"address", fmt::format("127.0.0.1:{}", service.port)}, {"command", service_command(service)}};
+        out["services"] = endpoints;
         std::cout << out.dump(2) << "\n";
         return 0;
     }
@@ -108,9 +115,9 @@ int run_start(Context& context, const StartOptions& options) {
     if (!options.quiet) std::cout << render_brief(lab, values, context.language) << "\n";
     std::cout << style.bold("Your workspace: ") << run.workspace << "\n";
     for (const auto& file : written) std::cout << "  " << file << "\n";
-    if (!containers.empty()) {
+    if (!containers.empty() || !services.empty()) {
         std::cout << "\n" << style.bold("The lab's services") << " (on this machine only; `infuse-lab stop` ends them)\n"
-                  << services_text(containers, style);
+                  << services_text(containers, services, style);
     }
     const LabProgress progress = compute_progress(lab, store.attempts(run.id), store.hints(run.id));
     std::cout << "\n" << style.bold("Questions") << " (" << progress_line(progress) << ")\n";

@@ -40,10 +40,11 @@ int run_status(Context& context, const StatusOptions& options) {
               << style.dim(fmt::format("started {} · seed {} · workspace {}", session.run.started_at.substr(0, 16), session.run.seed,
                                        session.run.workspace)) << "\n\n"
               << questions_text(session.lab, session.values, &progress, style, context.language) << "\n";
-    if (session.lab.needs_containers()) {
+    if (session.lab.needs_containers() || session.lab.has_services()) {
+        const bool none = session.containers.empty() && session.services.empty();
         std::cout << style.bold("The lab's services") << "\n"
-                  << (session.containers.empty() ? style.warn(fmt::format("  not running: `infuse-lab start {}` starts them", session.lab.id)) + "\n"
-                                                 : services_text(session.containers, style))
+                  << (none ? style.warn(fmt::format("  not running: `infuse-lab start {}` starts them", session.lab.id)) + "\n"
+                           : services_text(session.containers, session.services, style, true))
                   << "\n";
     }
     std::cout

@@ -22,7 +22,7 @@ int run_stop(Context& context, const StopOptions& options) {
     if (removed == 0) {
         std::cout << fmt::format("Nothing running for '{}'.\n", id);
     } else {
-        std::cout << context.style.good(fmt::format("Stopped '{}': removed {} container{}.", id, removed, removed == 1 ? "" : "s"))
+        std::cout << context.style.good(fmt::format("Stopped '{}': {} service{} and container{} ended.", id, removed, removed == 1 ? "" : "s", removed == 1 ? "" : "s"))
                   << fmt::format(" Your progress and workspace are kept; `infuse-lab start {}` resumes.\n", id);
     }
     return 0;

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "infuse/error.hpp"
+#include "infuse/paths.hpp"
 #include "infuse/running_services.hpp"
+#include "infuse/simulated_services.hpp"
 
 namespace infuse::cli {
 
@@ -20,7 +22,6 @@ std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunR
     if (auto removed = remove_containers(engine, lab.id); removed && *removed > 0) {
         progress << fmt::format("Removed {} container{} left over from an earlier run.\n", *removed, *removed == 1 ? "" : "s");
     }
-    forget_running_services(lab.id);
     progress << fmt::format("Starting the lab's container{} with {} (the first start builds the image{}) ...\n",
                             lab.containers.size() == 1 ? "" : "s", engine.kind == EngineKind::docker ? "docker" : "podman",
                             lab.containers.size() == 1 ? "" : "s")
@@ -30,7 +31,12 @@ std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunR
         throw UserError(ExitCode::environment, fmt::format("the containers of '{}' could not start: {}", lab.id, started.error()),
                         fmt::format("fix the problem above, then `infuse-lab start {}` again (your progress is kept)", lab.id));
     }
-    RunningServices services{lab.id, run.id, engine.kind == EngineKind::docker ? "docker" : "podman", *started};
+    // Keep what the record says about the simulated services of this run; replace the containers.
+    RunningServices services = recorded && *recorded && (*recorded)->run_id == run.id ? **recorded : RunningServices{};
+    services.lab_id = lab.id;
+    services.run_id = run.id;
+    services.engine = engine.kind == EngineKind::docker ? "docker" : "podman";
+    services.containers = *started;
     try {
         save_running_services(services);
     } catch (...) {
@@ -40,15 +46,34 @@ std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunR
     return *started;
 }
 
+std::vector<RunningService> bring_up_services(const LabSpec& lab, const RunRecord& run) {
+    auto recorded = load_running_services(lab.id);
+    if (recorded && *recorded && supervisor_alive(**recorded)) {
+        if ((*recorded)->run_id == run.id) return (*recorded)->services;
+        stop_supervisor(**recorded);  // an earlier run's services: they serve another learner's data
+    }
+    auto started = start_services_in_background(lab, run.id, services_file_for(lab.id).replace_extension(".log"));
+    if (!started) {
+        throw UserError(ExitCode::environment, fmt::format("the services of '{}' could not start: {}", lab.id, started.error()),
+                        fmt::format("fix the problem above, then `infuse-lab start {}` again (your progress is kept)", lab.id));
+    }
+    return started->services;
+}
+
 int take_down_services(const std::string& lab_id, bool lab_needs_containers) {
     auto recorded = load_running_services(lab_id);
-    const bool has_record = !recorded || *recorded;  // a corrupt record counts: something was started
-    if (!has_record && !lab_needs_containers) return 0;
+    int stopped = 0;
+    if (recorded && *recorded && stop_supervisor(**recorded)) stopped += static_cast<int>((*recorded)->services.size());
+    const bool has_containers = !recorded || (*recorded && !(*recorded)->containers.empty());  // corrupt: look
+    if (!has_containers && !lab_needs_containers) {
+        forget_running_services(lab_id);
+        return stopped;
+    }
     auto engine = detect_container_engine();
     if (!engine) {
         // No engine answers: nothing of ours can be running (a stopped daemon takes its containers with it).
         forget_running_services(lab_id);
-        return 0;
+        return stopped;
     }
     auto removed = remove_containers(*engine, lab_id);
     if (!removed) {
@@ -56,11 +81,17 @@ int take_down_services(const std::string& lab_id, bool lab_needs_containers) {
                         "try again; `docker ps --filter label=infuse-lab=1` lists them");
     }
     forget_running_services(lab_id);
-    return *removed;
+    return stopped + *removed;
 }
 
-std::string services_text(const std::vector<RunningContainer>& containers, const Style& style) {
+std::string services_text(const std::vector<RunningContainer>& containers, const std::vector<RunningService>& services,
+                          const Style& style, bool check_alive) {
     std::string text;
+    for (const auto& service : services) {
+        const bool dead = check_alive && !port_answers(service.port);
+        text += fmt::format("  {:<6} {}{}\n", service.kind, style.accent(fmt::format("127.0.0.1:{}", service.port)),
+                            dead ? style.bad("  not answering: `infuse-lab start` restarts it") : style.dim("    " + service_command(service)));
+    }
     for (const auto& container : containers) {
         for (const auto& [port, number] : container.host_ports) {
             const std::string address = fmt::format("127.0.0.1:{}", number);

@@ -8,6 +8,7 @@
 #include "cli/style.hpp"
 #include "infuse/containers.hpp"
 #include "infuse/lab.hpp"
+#include "infuse/running_services.hpp"
 #include "infuse/store.hpp"
 
 namespace infuse::cli {
@@ -18,13 +19,19 @@ namespace infuse::cli {
 std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunRecord& run, const ContainerEngine& engine,
                                                   std::ostream& progress);
 
-// Removes every container labelled with the lab (whatever run or crash left it) and forgets the
-// record. `lab_needs_containers` says whether to look for an engine when nothing is recorded.
-// Returns how many containers were removed; throws UserError (exit 3) when some exist but the
-// engine cannot remove them.
+// Stops the lab's services process and removes every container labelled with the lab (whatever
+// run or crash left it), then forgets the record. `lab_needs_containers` says whether to look for
+// an engine when nothing is recorded. Returns how many things were stopped; throws UserError
+// (exit 3) when containers exist but the engine cannot remove them.
 int take_down_services(const std::string& lab_id, bool lab_needs_containers);
 
-// "Services" block: each container port with its address and a ready-to-paste command.
-std::string services_text(const std::vector<RunningContainer>& containers, const Style& style);
+// The lab's simulated internet for this run: the recorded process when it still runs, else a new
+// one. Throws UserError (exit 3) when a service cannot start (a port taken, bad data).
+std::vector<RunningService> bring_up_services(const LabSpec& lab, const RunRecord& run);
+
+// "Services" block: each container port and simulated service with its address and a
+// ready-to-paste command; `check_alive` probes each one and marks the dead.
+std::string services_text(const std::vector<RunningContainer>& containers, const std::vector<RunningService>& services,
+                          const Style& style, bool check_alive = false);
 
 }  // namespace infuse::cli

@@ -6,6 +6,7 @@
 
 #include "infuse/error.hpp"
 #include "infuse/running_services.hpp"
+#include "infuse/simulated_services.hpp"
 #include "infuse/suggest.hpp"
 
 namespace infuse::cli {
@@ -44,7 +45,7 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
     session.run = *run;
     session.values = values_for_run(session.lab, session.run);
     session.store = &context.store();
-    if (session.lab.needs_containers()) {
+    if (session.lab.needs_containers() || session.lab.has_services()) {
         auto services = load_running_services(session.lab.id);
         if (!services) {
             throw UserError(ExitCode::environment, services.error(), fmt::format("`infuse-lab start {}` starts the lab's containers again", session.lab.id));
@@ -52,6 +53,10 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
         if (*services && (*services)->run_id == session.run.id) {
             session.containers = (*services)->containers;
             add_service_values(session.values, session.containers);
+            if (supervisor_alive(**services)) {
+                session.services = (*services)->services;
+                add_service_values(session.values, session.services);
+            }
         }
     }
     return session;
@@ -59,7 +64,7 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
 
 bool lab_needs_containers(Context& context, const std::string& lab_id) {
     try {
-        return load_started_lab(context, lab_id).needs_containers();
+        return load_started_lab(context, lab_id).needs_containers();  // services are found by their record
     } catch (const UserError&) {
         return false;
     }

@@ -11,6 +11,7 @@
 #include "infuse/lab.hpp"
 #include "infuse/params.hpp"
 #include "infuse/progress.hpp"
+#include "infuse/running_services.hpp"
 #include "infuse/store.hpp"
 
 namespace infuse::cli {
@@ -20,6 +21,7 @@ struct LearnerSession {
     RunRecord run;
     ParamValues values;  // the learner's params, plus seed, workspace and service.<container>.<port>
     std::vector<RunningContainer> containers;  // what `start` left running for this run
+    std::vector<RunningService> services;      // the lab's simulated internet, when its process runs
     std::optional<ContainerEngine> engine;      // found on first need (a command check in a container)
     LabProgress progress() const;
     ProgressStore* store = nullptr;

@@ -33,6 +33,11 @@ tl::expected<std::optional<RunningServices>, std::string> load_running_services(
             for (const auto& [port, number] : item.at("ports").items()) container.host_ports[port] = number.get<int>();
             services.containers.push_back(std::move(container));
         }
+        services.supervisor_pid = json.value("supervisor_pid", 0);
+        services.supervisor_start = json.value("supervisor_start", std::uint64_t{0});
+        for (const auto& item : json.value("services", nlohmann::json::array())) {
+            services.services.push_back({item.at("kind").get<std::string>(), item.at("port").get<int>(), item.value("example", "")});
+        }
         if (services.lab_id != lab_id) return tl::unexpected(fmt::format("{}: records the lab '{}', not '{}'", file.string(), services.lab_id, lab_id));
         return std::optional<RunningServices>(std::move(services));
     } catch (const nlohmann::json::exception& problem) {
@@ -45,7 +50,12 @@ void save_running_services(const RunningServices& services) {
     for (const auto& container : services.containers) {
         containers.push_back({{"name", container.name}, {"id", container.engine_id}, {"ports", container.host_ports}});
     }
-    const nlohmann::json json{{"lab", services.lab_id}, {"run", services.run_id}, {"engine", services.engine}, {"containers", containers}};
+    nlohmann::json simulated = nlohmann::json::array();
+    for (const auto& service : services.services) simulated.push_back({{"kind", service.kind}, {"port", service.port}, {"example", service.example}});
+    const nlohmann::json json{{"lab", services.lab_id},         {"run", services.run_id},
+                              {"engine", services.engine},      {"containers", containers},
+                              {"supervisor_pid", services.supervisor_pid}, {"supervisor_start", services.supervisor_start},
+                              {"services", simulated}};
     const fs::path file = services_file_for(services.lab_id);
     const fs::path partial = file.string() + fmt::format(".partial-{}", ::getpid());
     std::error_code ec;
@@ -76,6 +86,13 @@ void add_service_values(ParamValues& values, const std::vector<RunningContainer>
         for (const auto& [port_name, host_port] : container.host_ports) {
             values[fmt::format("service.{}.{}", container.name, port_name)] = fmt::format("127.0.0.1:{}", host_port);
         }
+    }
+}
+
+void add_service_values(ParamValues& values, const std::vector<RunningService>& services) {
+    for (const auto& service : services) {
+        values["service." + service.kind] = fmt::format("127.0.0.1:{}", service.port);
+        values["service." + service.kind + ".port"] = std::to_string(service.port);
     }
 }
 

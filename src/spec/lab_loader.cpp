@@ -65,6 +65,7 @@ private:
                                                             const std::string& field);
     void read_tests(const YAML::Node& node);
     void read_containers(const YAML::Node& node);
+    void read_services(const YAML::Node& node);
     std::optional<GraderSpec> read_grader(const YAML::Node& node, const std::string& field);
     std::optional<StateCheck> read_state_check(const YAML::Node& node, const std::string& field);
     std::optional<std::chrono::milliseconds> duration(const YAML::Node& map, std::string_view key,
@@ -215,8 +216,9 @@ void LabReader::read_params(const YAML::Node& node) {
 
 void LabReader::read_provision(const YAML::Node& node) {
     if (!in_.is_map(node, "provision")) return;
-    in_.check_keys(node, "provision", {"files", "containers"});
+    in_.check_keys(node, "provision", {"files", "containers", "services"});
     if (auto containers = in_.child(node, "containers", "provision", Presence::optional)) read_containers(*containers);
+    if (auto services = in_.child(node, "services", "provision", Presence::optional)) read_services(*services);
     auto files = in_.child(node, "files", "provision", Presence::optional);
     if (!files || !in_.is_list(*files, "provision.files")) return;
     std::size_t index = 0;
@@ -521,6 +523,31 @@ std::optional<std::chrono::milliseconds> LabReader::duration(const YAML::Node& m
         return std::nullopt;
     }
     return result;
+}
+
+void LabReader::read_services(const YAML::Node& node) {
+    if (!in_.is_map(node, "provision.services")) return;
+    in_.check_keys(node, "provision.services", {"dns", "whois", "rdap", "web", "ct", "pdns", "asn"});
+    for (const auto& entry : node) {
+        const std::string kind = entry.first.Scalar();
+        const std::string field = field_of("provision.services", kind);
+        if (!find_service_kind(kind) || !in_.is_map(entry.second, field)) continue;
+        ServiceSpec service;
+        service.kind = kind;
+        service.where = in_.at(entry.first);
+        if (kind == "dns") {
+            in_.check_keys(entry.second, field, {"zones", "port"});
+            service.files = in_.string_list(entry.second, "zones", field, Presence::required);
+        } else {
+            in_.check_keys(entry.second, field, {"data", "port"});
+            if (auto data = in_.string(entry.second, "data", field, Presence::required)) service.files.push_back(*data);
+        }
+        for (const auto& file : service.files) {
+            if (!is_contained_path(file)) in_.error(entry.second, field, fmt::format("'{}' must be a relative path inside the lab folder", file));
+        }
+        if (auto port = in_.integer(entry.second, "port", field, Presence::optional, 1024, 65535)) service.port = static_cast<int>(*port);
+        lab_.services.push_back(std::move(service));
+    }
 }
 
 void LabReader::read_containers(const YAML::Node& node) {
