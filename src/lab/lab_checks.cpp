@@ -11,6 +11,7 @@
 #include "infuse/grading.hpp"
 #include "infuse/params.hpp"
 #include "infuse/paths.hpp"
+#include "infuse/simulated_services.hpp"
 #include "infuse/state_checks.hpp"
 #include "infuse/sha256.hpp"
 #include "infuse/suggest.hpp"
@@ -28,6 +29,7 @@ public:
         check_brief();
         check_files();
         check_containers();
+        check_services();
         check_questions();
         check_tests();
     }
@@ -68,6 +70,13 @@ private:
         if (!drawn) error(file_location(), "params", drawn.error());
         else sample_ = *drawn;
         sample_["workspace"] = "/tmp/workspace";
+        // service.<kind> and service.<kind>.port are known once `start` has run the services.
+        for (const auto& service : lab_.services) {
+            known_.insert("service." + service.kind);
+            known_.insert("service." + service.kind + ".port");
+            sample_["service." + service.kind] = "127.0.0.1:5300";
+            sample_["service." + service.kind + ".port"] = "5300";
+        }
         // service.<container>.<port> is known once `start` has run the containers.
         for (const auto& container : lab_.containers) {
             for (const auto& [port, number] : container.ports) {
@@ -214,6 +223,21 @@ private:
                 error(container.build_where, field, fmt::format("'{}' has no Dockerfile", container.build));
             }
         }
+    }
+
+    void check_services() {
+        bool missing = false;
+        for (const auto& service : lab_.services) {
+            for (const auto& file : service.files) {
+                if (!std::filesystem::is_regular_file(lab_.dir / file)) {
+                    error(service.where, "provision.services." + service.kind, fmt::format("'{}' is not a file in the lab folder", file));
+                    missing = true;
+                }
+            }
+        }
+        // Loading the data proves it: every record parses, every reference resolves.
+        if (missing || depth_ != CheckDepth::thorough) return;
+        for (const auto& problem : check_service_data(lab_)) error(file_location(), "provision.services", problem);
     }
 
     // A grader is a bundled one (by name) or a program inside the lab folder ("./graders/x").
