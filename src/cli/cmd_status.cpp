@@ -7,6 +7,7 @@
 #include "cli/lab_services.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
+#include "infuse/simulated_services.hpp"
 
 namespace infuse::cli {
 namespace {
@@ -32,6 +33,18 @@ int run_status(Context& context, const StatusOptions& options) {
         out["run"] = {{"seed", session.run.seed}, {"workspace", session.run.workspace}, {"started_at", session.run.started_at},
                       {"lab_version", session.run.lab_version}, {"lab_changed", session.run.lab_digest != session.lab.digest}};
         out["progress"] = progress_json(progress);
+        nlohmann::json services = nlohmann::json::array();
+        for (const auto& service : session.services) {
+            services.push_back({{"kind", service.kind}, {"address", fmt::format("127.0.0.1:{}", service.port)}, {"port", service.port},
+                                {"command", service_command(service)}, {"answering", port_answers(service.port)}});
+        }
+        for (const auto& container : session.containers) {
+            for (const auto& [name, port] : container.host_ports) {
+                services.push_back({{"kind", "container"}, {"name", container.name + "." + name}, {"address", fmt::format("127.0.0.1:{}", port)},
+                                    {"port", port}, {"answering", port_answers(port)}});
+            }
+        }
+        out["services"] = services;
         std::cout << out.dump(2) << "\n";
         return 0;
     }

@@ -96,14 +96,17 @@ tl::expected<std::pair<Handler, std::string>, std::string> load_service(const La
     return std::pair<Handler, std::string>{*http, example_for(spec, *data)};
 }
 
+// The process's start time (clock ticks after boot, /proc/PID/stat field 22), or 0 when it is gone
+// or a zombie: a killed supervisor whose parent does not reap it stays in /proc as a zombie.
 std::uint64_t process_start_time(int pid) {
     std::ifstream in(fmt::format("/proc/{}/stat", pid));
     std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
-    if (close == std::string::npos) return 0;
+    if (close == std::string::npos || close + 2 >= stat.size()) return 0;
     std::istringstream fields(stat.substr(close + 2));
     std::string field;
     for (int i = 3; i <= 22 && fields >> field; ++i) {
+        if (i == 3 && (field == "Z" || field == "X")) return 0;
         if (i == 22) return std::stoull(field);
     }
     return 0;
@@ -259,7 +262,8 @@ tl::expected<RunningServices, std::string> start_services_in_background(const La
 bool supervisor_alive(const RunningServices& record) {
     if (record.supervisor_pid <= 0) return false;
     if (::kill(record.supervisor_pid, 0) != 0 && errno == ESRCH) return false;
-    return process_start_time(record.supervisor_pid) == record.supervisor_start;
+    const std::uint64_t started = process_start_time(record.supervisor_pid);
+    return started != 0 && started == record.supervisor_start;
 }
 
 bool stop_supervisor(const RunningServices& record) {
