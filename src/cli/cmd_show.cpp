@@ -28,6 +28,7 @@ int run_show(Context& context, const ShowOptions& options) {
         values["seed"] = "<seed>";
         values["workspace"] = "<workspace>";
     }
+    add_service_placeholders(values, lab);
     if (options.json) {
         nlohmann::json out = lab_json(lab, context.language);
         out["brief"] = render_brief(lab, values, context.language);

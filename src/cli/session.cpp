@@ -58,6 +58,7 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
                 add_service_values(session.values, session.services);
             }
         }
+        add_service_placeholders(session.values, session.lab);
     }
     return session;
 }
@@ -67,6 +68,18 @@ bool lab_needs_containers(Context& context, const std::string& lab_id) {
         return load_started_lab(context, lab_id).needs_containers();  // services are found by their record
     } catch (const UserError&) {
         return false;
+    }
+}
+
+void add_service_placeholders(ParamValues& values, const LabSpec& lab) {
+    for (const auto& service : lab.services) {
+        values.emplace("service." + service.kind, fmt::format("127.0.0.1:<{} port>", service.kind));
+        values.emplace("service." + service.kind + ".port", fmt::format("<{} port>", service.kind));
+    }
+    for (const auto& container : lab.containers) {
+        for (const auto& [port, number] : container.ports) {
+            values.emplace(fmt::format("service.{}.{}", container.name, port), fmt::format("127.0.0.1:<{} {} port>", container.name, port));
+        }
     }
 }
 

@@ -46,6 +46,10 @@ ParamValues values_for_run(const LabSpec& lab, const RunRecord& run);
 // removed or broke can still be stopped and reset: its containers are found by their labels).
 bool lab_needs_containers(Context& context, const std::string& lab_id);
 
+// For services and containers that are not running: "service.dns.port" -> "<dns port>" and the
+// like, so that a brief or a hint still reads well (`start` gives the real values).
+void add_service_placeholders(ParamValues& values, const LabSpec& lab);
+
 // The engine, or UserError (exit 3) saying what is missing and how to install it.
 ContainerEngine require_container_engine(const LabSpec& lab);
 

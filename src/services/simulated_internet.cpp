@@ -302,7 +302,11 @@ std::string service_command(const RunningService& service) {
     if (service.kind == "whois") return fmt::format("whois -h 127.0.0.1 -p {} {}", port, example);
     if (service.kind == "rdap") return fmt::format("curl -s http://127.0.0.1:{}/{}", port, example);
     if (service.kind == "web") return fmt::format("curl -si -H 'Host: {}' http://127.0.0.1:{}/", example, port);
-    if (service.kind == "ct") return fmt::format("curl -s 'http://127.0.0.1:{}/?q={}&output=json'", port, example);
+    if (service.kind == "ct") {  // crt.sh's wildcard is %, which a URL writes %25
+        std::string query;
+        for (char c : example) query += c == '%' ? std::string("%25") : std::string(1, c);
+        return fmt::format("curl -s 'http://127.0.0.1:{}/?q={}&output=json'", port, query);
+    }
     if (service.kind == "pdns") return fmt::format("curl -s http://127.0.0.1:{}/pdns/name/{}", port, example);
     if (service.kind == "asn") return fmt::format("curl -s http://127.0.0.1:{}/asn/{}", port, example);
     return fmt::format("127.0.0.1:{}", port);
