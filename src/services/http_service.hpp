@@ -7,6 +7,7 @@
 // 128 connections at once, HTTP/1.1 keep-alive.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -49,9 +50,21 @@ tl::expected<HttpHandler, std::string> make_asn_handler(const nlohmann::json& da
 using WhoisHandler = std::function<std::string(const std::string& query)>;
 tl::expected<WhoisHandler, std::string> make_whois_handler(const nlohmann::json& data, const std::filesystem::path& base, const std::string& file);
 
+// What a server enforces. The defaults are the documented ones; tests shorten the timeout.
+struct ServerLimits {
+    std::chrono::milliseconds request_timeout{10'000};  // per request (HTTP) or per query (WHOIS): slow clients are cut
+    std::size_t max_connections = 128;                  // one more is closed at once
+    std::size_t max_head_bytes = 8 * 1024;              // HTTP request line and headers (a WHOIS line: 256 bytes)
+};
+
+// Both servers listen on 127.0.0.1 only and throw boost::system::system_error ("cannot listen on
+// 127.0.0.1:8080: Address already in use") when they cannot. They run on `io`, which may be run by
+// another thread; the destructor closes the listening socket and every connection before it returns
+// (when `io` is running elsewhere, by posting to it and waiting up to 2 s).
 class HttpServer {
 public:
     HttpServer(boost::asio::io_context& io, HttpHandler handler, std::uint16_t port);  // 0: a free port
+    HttpServer(boost::asio::io_context& io, HttpHandler handler, std::uint16_t port, const ServerLimits& limits);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -65,6 +78,7 @@ private:
 class WhoisServer {
 public:
     WhoisServer(boost::asio::io_context& io, WhoisHandler handler, std::uint16_t port);
+    WhoisServer(boost::asio::io_context& io, WhoisHandler handler, std::uint16_t port, const ServerLimits& limits);
     ~WhoisServer();
     WhoisServer(const WhoisServer&) = delete;
     WhoisServer& operator=(const WhoisServer&) = delete;
