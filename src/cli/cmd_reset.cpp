@@ -36,7 +36,7 @@ int run_reset(Context& context, const ResetOptions& options) {
     const std::filesystem::path workspace = run ? std::filesystem::path(run->workspace) : workspace_for(id);
     const bool has_workspace = std::filesystem::exists(workspace);
     if (!run && !has_workspace) {
-        if (take_down_services(id, false) > 0) std::cout << fmt::format("Removed the containers left over by '{}'.\n", id);
+        if (take_down_services(id, false).total() > 0) std::cout << fmt::format("Removed the containers left over by '{}'.\n", id);
         std::cout << fmt::format("Nothing to reset: '{}' is not started.\n", id);
         return 0;
     }

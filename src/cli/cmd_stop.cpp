@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/app.hpp"
 #include "cli/lab_services.hpp"
@@ -18,11 +19,14 @@ struct StopOptions {
 
 int run_stop(Context& context, const StopOptions& options) {
     const std::string id = lab_id_or_current(context, options.lab);
-    const int removed = take_down_services(id, lab_needs_containers(context, id));
-    if (removed == 0) {
+    const TakenDown removed = take_down_services(id, lab_needs_containers(context, id));
+    if (removed.total() == 0) {
         std::cout << fmt::format("Nothing running for '{}'.\n", id);
     } else {
-        std::cout << context.style.good(fmt::format("Stopped '{}': {} service{} and container{} ended.", id, removed, removed == 1 ? "" : "s", removed == 1 ? "" : "s"))
+        std::vector<std::string> parts;
+        if (removed.services) parts.push_back(fmt::format("{} service{}", removed.services, removed.services == 1 ? "" : "s"));
+        if (removed.containers) parts.push_back(fmt::format("{} container{}", removed.containers, removed.containers == 1 ? "" : "s"));
+        std::cout << context.style.good(fmt::format("Stopped '{}' ({}).", id, fmt::join(parts, " and ")))
                   << fmt::format(" Your progress and workspace are kept; `infuse-lab start {}` resumes.\n", id);
     }
     return 0;

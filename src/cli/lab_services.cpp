@@ -60,10 +60,10 @@ std::vector<RunningService> bring_up_services(const LabSpec& lab, const RunRecor
     return started->services;
 }
 
-int take_down_services(const std::string& lab_id, bool lab_needs_containers) {
+TakenDown take_down_services(const std::string& lab_id, bool lab_needs_containers) {
     auto recorded = load_running_services(lab_id);
-    int stopped = 0;
-    if (recorded && *recorded && stop_supervisor(**recorded)) stopped += static_cast<int>((*recorded)->services.size());
+    TakenDown stopped;
+    if (recorded && *recorded && stop_supervisor(**recorded)) stopped.services = static_cast<int>((*recorded)->services.size());
     const bool has_containers = !recorded || (*recorded && !(*recorded)->containers.empty());  // corrupt: look
     if (!has_containers && !lab_needs_containers) {
         forget_running_services(lab_id);
@@ -81,7 +81,8 @@ int take_down_services(const std::string& lab_id, bool lab_needs_containers) {
                         "try again; `docker ps --filter label=infuse-lab=1` lists them");
     }
     forget_running_services(lab_id);
-    return stopped + *removed;
+    stopped.containers = *removed;
+    return stopped;
 }
 
 std::string services_text(const std::vector<RunningContainer>& containers, const std::vector<RunningService>& services,

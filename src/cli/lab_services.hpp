@@ -23,7 +23,12 @@ std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunR
 // run or crash left it), then forgets the record. `lab_needs_containers` says whether to look for
 // an engine when nothing is recorded. Returns how many things were stopped; throws UserError
 // (exit 3) when containers exist but the engine cannot remove them.
-int take_down_services(const std::string& lab_id, bool lab_needs_containers);
+struct TakenDown {
+    int services = 0;
+    int containers = 0;
+    int total() const { return services + containers; }
+};
+TakenDown take_down_services(const std::string& lab_id, bool lab_needs_containers);
 
 // The lab's simulated internet for this run: the recorded process when it still runs, else a new
 // one. Throws UserError (exit 3) when a service cannot start (a port taken, bad data).

@@ -59,8 +59,9 @@ struct ServerLimits {
 
 // Both servers listen on 127.0.0.1 only and throw boost::system::system_error ("cannot listen on
 // 127.0.0.1:8080: Address already in use") when they cannot. They run on `io`, which may be run by
-// another thread; the destructor closes the listening socket and every connection before it returns
-// (when `io` is running elsewhere, by posting to it and waiting up to 2 s).
+// another thread. The destructor closes the listening socket before it returns (when `io` runs
+// elsewhere, by posting to it and waiting up to 2 s) and ends every open connection on `io`.
+// HttpServer hands the target on as sent; the make_*_handler handlers percent-decode it.
 class HttpServer {
 public:
     HttpServer(boost::asio::io_context& io, HttpHandler handler, std::uint16_t port);  // 0: a free port
