@@ -342,6 +342,19 @@ private:
 
 }  // namespace
 
+// A listener whose sessions share one handler, accepting from now on.
+template <class Listener, class Session, class Handler>
+std::shared_ptr<Listener> start_listening(asio::io_context& io, Handler handler, std::uint16_t port, const ServerLimits& limits) {
+    auto listener = std::make_shared<Listener>(io, limits, port);
+    auto shared_handler = std::make_shared<const Handler>(std::move(handler));
+    std::weak_ptr<Listener> weak = listener;
+    listener->make_session = [weak, shared_handler](tcp::socket socket) {
+        return std::make_shared<Session>(std::move(socket), weak.lock(), shared_handler);
+    };
+    listener->accept();
+    return listener;
+}
+
 // --- the public classes ----------------------------------------------------------------------------
 
 struct HttpServer::State {
@@ -353,14 +366,7 @@ HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, std::uint16_t 
 
 HttpServer::HttpServer(asio::io_context& io, HttpHandler handler, std::uint16_t port, const ServerLimits& limits)
     : state_(std::make_shared<State>()) {
-    auto listener = std::make_shared<HttpListener>(io, limits, port);
-    auto shared_handler = std::make_shared<const HttpHandler>(std::move(handler));
-    std::weak_ptr<HttpListener> weak = listener;
-    listener->make_session = [weak, shared_handler](tcp::socket socket) {
-        return std::make_shared<HttpSession>(std::move(socket), weak.lock(), shared_handler);
-    };
-    state_->listener = listener;
-    listener->accept();
+    state_->listener = start_listening<HttpListener, HttpSession>(io, std::move(handler), port, limits);
 }
 
 HttpServer::~HttpServer() {
@@ -381,14 +387,7 @@ WhoisServer::WhoisServer(asio::io_context& io, WhoisHandler handler, std::uint16
 
 WhoisServer::WhoisServer(asio::io_context& io, WhoisHandler handler, std::uint16_t port, const ServerLimits& limits)
     : state_(std::make_shared<State>()) {
-    auto listener = std::make_shared<WhoisListener>(io, limits, port);
-    auto shared_handler = std::make_shared<const WhoisHandler>(std::move(handler));
-    std::weak_ptr<WhoisListener> weak = listener;
-    listener->make_session = [weak, shared_handler](tcp::socket socket) {
-        return std::make_shared<WhoisSession>(std::move(socket), weak.lock(), shared_handler);
-    };
-    state_->listener = listener;
-    listener->accept();
+    state_->listener = start_listening<WhoisListener, WhoisSession>(io, std::move(handler), port, limits);
 }
 
 WhoisServer::~WhoisServer() {
