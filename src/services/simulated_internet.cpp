@@ -43,7 +43,14 @@ std::string example_for(const ServiceSpec& spec, const nlohmann::json& data) {
         if (name.ends_with(".zone")) name.resize(name.size() - 5);
         return name;
     }
-    if (spec.kind == "whois") return first_key(data, "records");
+    if (spec.kind == "whois") {  // a domain makes the clearest example; the keys come sorted, networks first
+        if (data.is_object() && data.contains("records") && data["records"].is_object()) {
+            for (const auto& [key, value] : data["records"].items()) {
+                if (!key.empty() && std::isalpha(static_cast<unsigned char>(key.front())) && !key.starts_with("AS")) return key;
+            }
+        }
+        return first_key(data, "records");
+    }
     if (spec.kind == "rdap") {
         if (auto domain = first_key(data, "domains"); !domain.empty()) return "domain/" + domain;
         if (auto ip = first_key(data, "ips"); !ip.empty()) return "ip/" + ip.substr(0, ip.find('/'));
