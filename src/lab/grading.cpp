@@ -120,10 +120,8 @@ tl::expected<Verdict, GradingFailure> grade(const Question& question, const Grad
         check_context.containers = context.containers;
         auto result = run_state_check(question.check, check_context);
         if (!result) {
-            const bool environment = result.error().find("not running") != std::string::npos ||
-                                     result.error().find("bubblewrap") != std::string::npos;
-            return tl::unexpected(GradingFailure{environment ? ExitCode::environment : ExitCode::bad_input,
-                                                 fmt::format("questions.{}.check: {}", question.id, result.error()), ""});
+            return tl::unexpected(GradingFailure{result.error().environment ? ExitCode::environment : ExitCode::bad_input,
+                                                 fmt::format("questions.{}.check: {}", question.id, result.error().message), ""});
         }
         Verdict verdict;
         verdict.score = result->score;

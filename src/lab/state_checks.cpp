@@ -16,7 +16,7 @@ namespace infuse {
 namespace {
 
 namespace fs = std::filesystem;
-using Outcome = tl::expected<CheckResult, std::string>;
+using Outcome = tl::expected<CheckResult, StateCheckError>;
 
 CheckResult pass() { return {1.0, false, ""}; }
 CheckResult miss(std::string why) { return {0.0, false, std::move(why)}; }
@@ -135,13 +135,13 @@ Outcome check_command(const CommandCheck& check, const StateCheckContext& contex
         SandboxPolicy policy = context.sandbox;
         policy.timeout = check.timeout;
         auto sandboxed = run_sandboxed(policy, argv);
-        if (sandboxed.refused) return tl::unexpected(sandboxed.process.error);
+        if (sandboxed.refused) return tl::unexpected(StateCheckError(sandboxed.process.error, true));
         result = std::move(sandboxed.process);
     } else {
         const auto running = std::find_if(context.containers.begin(), context.containers.end(),
                                           [&](const RunningContainer& c) { return c.name == check.in; });
         if (running == context.containers.end() || !context.engine) {
-            return tl::unexpected(fmt::format("the container '{}' is not running: `infuse-lab start` brings it up", check.in));
+            return tl::unexpected(StateCheckError(fmt::format("the container '{}' is not running: `infuse-lab start` brings it up", check.in), true));
         }
         result = exec_in_container(*context.engine, running->engine_id, argv, check.timeout);
     }
@@ -190,7 +190,7 @@ Outcome check_http(const HttpCheck& check, const StateCheckContext& context) {
 
 }  // namespace
 
-tl::expected<CheckResult, std::string> run_state_check(const StateCheck& check, const StateCheckContext& context) {
+tl::expected<CheckResult, StateCheckError> run_state_check(const StateCheck& check, const StateCheckContext& context) {
     switch (check.kind) {
     case StateCheck::Kind::file: return check_file(check.file, context);
     case StateCheck::Kind::command: return check_command(check.command, context);
