@@ -76,9 +76,7 @@ int run_answer(Context& context, const AnswerOptions& options) {
     const Style& style = context.style;
     std::cout << verdict_text(*verdict, session.lab, question, was, now, style);
     std::cout << "  " << progress_line(after) << "\n";
-    if (correct && after.complete() && !before.complete()) {
-        std::cout << style.good(fmt::format("\nEvery question solved: {} of {} points. Well done.", after.points, after.points_possible)) << "\n";
-    }
+    std::cout << completion_text(before, after, style);
     return correct ? 0 : 1;
 }
 

@@ -79,9 +79,7 @@ int run_check(Context& context, const CheckOptions& options) {
         return all_done ? 0 : 1;
     }
     std::cout << "  " << progress_line(after) << "\n";
-    if (after.complete() && !before.complete()) {
-        std::cout << style.good(fmt::format("\nEvery question solved: {} of {} points. Well done.", after.points, after.points_possible)) << "\n";
-    }
+    std::cout << completion_text(before, after, style);
     return all_done ? 0 : 1;
 }
 

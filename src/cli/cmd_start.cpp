@@ -13,6 +13,7 @@
 #include "cli/views.hpp"
 #include "infuse/error.hpp"
 #include "infuse/paths.hpp"
+#include "infuse/process.hpp"
 #include "infuse/running_services.hpp"
 #include "infuse/simulated_services.hpp"
 #include "infuse/workspace.hpp"
@@ -26,18 +27,6 @@ struct StartOptions {
     bool json = false;
     bool quiet = false;
 };
-
-bool on_path(const std::string& tool) {
-    const char* path = std::getenv("PATH");
-    std::string_view rest = path ? path : "";
-    while (!rest.empty()) {
-        auto colon = rest.find(':');
-        std::filesystem::path candidate = std::filesystem::path(rest.substr(0, colon)) / tool;
-        if (access(candidate.c_str(), X_OK) == 0) return true;
-        rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    }
-    return false;
-}
 
 int run_start(Context& context, const StartOptions& options) {
     LabSpec lab = load_started_lab(context, options.lab);
@@ -82,7 +71,7 @@ int run_start(Context& context, const StartOptions& options) {
 
     std::vector<std::string> missing_tools;
     for (const auto& tool : lab.requires_tools) {
-        if (!on_path(tool)) missing_tools.push_back(tool);
+        if (!find_program(tool)) missing_tools.push_back(tool);
     }
     if (options.json) {
         nlohmann::json out = lab_json(lab, context.language);

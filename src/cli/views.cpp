@@ -95,6 +95,11 @@ std::string verdict_text(const Verdict& verdict, const LabSpec& lab, const Quest
     return text;
 }
 
+std::string completion_text(const LabProgress& before, const LabProgress& after, const Style& style) {
+    if (!after.complete() || before.complete()) return {};
+    return style.good(fmt::format("\nEvery question solved: {} of {} points. Well done.", after.points, after.points_possible)) + "\n";
+}
+
 std::string answer_form(const CheckerSpec& answer, const ParamValues& values) {
     const auto option = [&](const std::string& key) {
         const auto found = answer.options.find(key);

@@ -34,6 +34,9 @@ std::string question_form(const Question& question, const ParamValues& values);
 std::string verdict_text(const Verdict& verdict, const LabSpec& lab, const Question& question, const QuestionProgress& was,
                          const QuestionProgress& now, const Style& style);
 
+// "Every question solved ..." when this answer or check completed the lab, else "".
+std::string completion_text(const LabProgress& before, const LabProgress& after, const Style& style);
+
 // "3/7 solved · 28/70 points"
 
 std::string progress_line(const LabProgress& progress);
