@@ -52,6 +52,23 @@ struct ProvisionedFile {
     SourceLocation where;
 };
 
+// Evidence written at provisioning by a built-in generator (docs/evidence.md), from the
+// learner's seed: per-learner logs and emails.
+struct GeneratedFile {
+    std::string generator;              // access-log, error-log, auth-log, email
+    std::string to;                     // path relative to the workspace
+    std::string options_json = "{}";    // `with:`, as JSON; strings may hold templates
+    SourceLocation where;
+};
+
+// A value taken from the provisioned evidence (docs/evidence.md#derived-values), usable as
+// {{name}} wherever a param is.
+struct DerivedValue {
+    std::string name;
+    std::string spec_json;              // the entry (from, in, format, compute, filter ...), as JSON
+    SourceLocation where;
+};
+
 // A simulated internet service of the lab (docs/services.md), run by `start` on 127.0.0.1.
 struct ServiceSpec {
     std::string kind;                // dns, whois, rdap, web, ct, pdns, asn
@@ -176,6 +193,8 @@ struct LabSpec {
     std::string brief = "brief.md";  // brief.<lang>.md beside it is the translation
     std::vector<ParamSpec> params;
     std::vector<ProvisionedFile> files;
+    std::vector<GeneratedFile> generated;   // provision.generate
+    std::vector<DerivedValue> derived;      // derive:
     std::vector<ContainerSpec> containers;  // provision.containers: needs a container engine
     std::vector<ServiceSpec> services;      // provision.services: the simulated internet
     std::vector<Question> questions;

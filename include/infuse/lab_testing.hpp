@@ -31,6 +31,7 @@ struct LabTestOptions {
     bool require_containers = false;          // ... or failed, with --require-containers
     bool allow_unsandboxed = false;           // graders of labs that are not bundled, without bubblewrap
     bool verbose = false;                     // add graders' details, stderr and output to the problems
+    int seeds = 1;                            // run seedless tests of labs with params on this many seeds
 };
 
 // Runs every test of `lab` in a scratch folder below `scratch` (created, and removed afterwards).

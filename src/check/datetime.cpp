@@ -9,6 +9,7 @@
 
 #include "check/text_util.hpp"
 #include "infuse/indicators.hpp"
+#include "infuse/civil_time.hpp"
 
 namespace infuse {
 
@@ -30,16 +31,6 @@ constexpr std::array kZones{
     ZoneName{"cet", 60},   ZoneName{"cest", 120},  ZoneName{"eet", 120},   ZoneName{"eest", 180},
     ZoneName{"wet", 0},    ZoneName{"west", 60},   ZoneName{"ist", 330},   ZoneName{"jst", 540},
 };
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 unsigned days_in_month(int year, unsigned month) {
     static constexpr std::array<unsigned, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -70,6 +70,7 @@ Runner define_serve(CLI::App& app);
 // The author commands.
 Runner define_validate(CLI::App& app);
 Runner define_test(CLI::App& app);
+Runner define_generate(CLI::App& app);
 Runner define_hash(CLI::App& app);
 
 }  // namespace infuse::cli

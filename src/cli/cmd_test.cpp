@@ -21,6 +21,7 @@ struct TestOptions {
     bool json = false;
     bool require_containers = false;
     bool verbose = false;
+    int seeds = 1;
 };
 
 std::filesystem::path make_scratch() {
@@ -37,6 +38,7 @@ int run_test(Context& context, const TestOptions& options) {
     test_options.require_containers = options.require_containers;
     test_options.allow_unsandboxed = context.allow_unsandboxed;
     test_options.verbose = options.verbose;
+    test_options.seeds = options.seeds;
     std::optional<ContainerEngine> engine;
     bool engine_looked_for = false;
     for (const auto& entry : labs) {
@@ -97,6 +99,8 @@ Runner define_test(CLI::App& app) {
     auto options = std::make_shared<TestOptions>();
     app.add_option("folders", options->paths, "lab folders, area folders or labs roots (default: every lab)");
     app.add_flag("--json", options->json, "print the results as JSON");
+    app.add_option("--seeds", options->seeds, "run each test that names no seed on N learners' data (test, test-2 ... test-N)")
+        ->check(CLI::Range(1, 100));
     app.add_flag("-v,--verbose", options->verbose, "with a failure, show what graders said for the author: details, stderr, output");
     app.add_flag("--require-containers", options->require_containers,
                  "fail (rather than skip) the tests of labs with containers when no container engine answers");

@@ -1,10 +1,16 @@
 #include "cli/session.hpp"
 
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
+#include "infuse/derive.hpp"
 #include "infuse/error.hpp"
+#include "infuse/paths.hpp"
 #include "infuse/running_services.hpp"
 #include "infuse/simulated_services.hpp"
 #include "infuse/suggest.hpp"
@@ -21,10 +27,49 @@ std::string lab_id_or_current(Context& context, const std::string& named) {
     throw UserError(ExitCode::bad_input, "no lab started yet", "`infuse-lab list` shows the labs; `infuse-lab start <lab>` starts one");
 }
 
+namespace {
+
+// Derived values are computed once per run, from a private copy of the evidence, and kept in
+// state/derived/<run>.json; a changed lab.yaml (another digest) computes them again.
+void add_derived_values(const LabSpec& lab, const RunRecord& run, ParamValues& values) {
+    if (lab.derived.empty()) return;
+    const std::filesystem::path cache = state_directory() / "derived" / fmt::format("{}.json", run.id);
+    {
+        std::ifstream in(cache);
+        nlohmann::json saved = nlohmann::json::parse(in, nullptr, false);
+        if (in && saved.is_object() && saved.value("digest", "") == lab.digest && saved.value("seed", "") == run.seed &&
+            saved.contains("values") && saved["values"].is_object()) {
+            bool complete = true;
+            for (const auto& derived : lab.derived) complete = complete && saved["values"].contains(derived.name);
+            if (complete) {
+                for (const auto& derived : lab.derived) values[derived.name] = saved["values"][derived.name].get<std::string>();
+                return;
+            }
+        }
+    }
+    auto derived = derive_from_fresh_evidence(lab, values);
+    if (!derived) {
+        throw UserError(ExitCode::bad_input, derived.error().message, "this is a problem of the lab: `infuse-lab validate` shows it",
+                        derived.error().where);
+    }
+    nlohmann::json saved{{"digest", lab.digest}, {"seed", run.seed}, {"values", nlohmann::json::object()}};
+    for (const auto& entry : lab.derived) saved["values"][entry.name] = values[entry.name];
+    std::error_code error;
+    std::filesystem::create_directories(cache.parent_path(), error);
+    const auto partial = cache.parent_path() / (cache.filename().string() + ".partial");
+    std::ofstream out(partial, std::ios::trunc);
+    out << saved.dump(1) << "\n";
+    out.close();
+    if (out) std::filesystem::rename(partial, cache, error);  // a cache that cannot be written is computed again
+}
+
+}  // namespace
+
 ParamValues values_for_run(const LabSpec& lab, const RunRecord& run) {
     auto values = draw_params(lab, run.seed);
     if (!values) throw UserError(ExitCode::bad_input, fmt::format("{}: {}", lab.spec_file.string(), values.error()));
     (*values)["workspace"] = run.workspace;
+    add_derived_values(lab, run, *values);
     return *values;
 }
 

@@ -56,6 +56,24 @@ tl::expected<CheckerSpec, std::string> render_checker(const CheckerSpec& spec, c
         if (!text) return tl::unexpected(text.error().message);
         value.text = std::move(*text);
     }
+    // A list value (a derived `distinct:`, one item per line) gives one item per line in a set.
+    if (const CheckerKind* kind = find_checker_kind(rendered.kind); kind && kind->takes_list) {
+        std::vector<ExpectedValue> items;
+        for (auto& value : rendered.expected) {
+            if (value.form != ExpectedValue::Form::plain || value.text.find('\n') == std::string::npos) {
+                items.push_back(std::move(value));
+                continue;
+            }
+            std::size_t start = 0;
+            while (start <= value.text.size()) {
+                auto end = value.text.find('\n', start);
+                if (end == std::string::npos) end = value.text.size();
+                if (end > start) items.push_back({value.text.substr(start, end - start), ExpectedValue::Form::plain});
+                start = end + 1;
+            }
+        }
+        rendered.expected = std::move(items);
+    }
     for (auto& [key, option] : rendered.options) {
         auto text = render_template(option, values);
         if (!text) return tl::unexpected(fmt::format("{}: {}", key, text.error().message));

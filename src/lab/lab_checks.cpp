@@ -9,7 +9,10 @@
 #include <fmt/format.h>
 
 #include "infuse/grading.hpp"
+#include "infuse/derive.hpp"
 #include "infuse/params.hpp"
+#include "infuse/sha256.hpp"
+#include "infuse/workspace.hpp"
 #include "infuse/paths.hpp"
 #include "infuse/simulated_services.hpp"
 #include "infuse/state_checks.hpp"
@@ -26,6 +29,7 @@ public:
 
     void run() {
         check_params();
+        check_evidence();
         check_brief();
         check_files();
         check_containers();
@@ -85,6 +89,53 @@ private:
                 sample_[name] = "127.0.0.1:8080";
             }
         }
+    }
+
+    // Generators and derived values. Only a thorough check runs them (with the `test` seed): a
+    // quick one, before `answer`, must not generate evidence.
+    void check_evidence() {
+        for (const auto& generated : lab_.generated) {
+            check_templates(generated.options_json, generated.where, fmt::format("provision.generate ({}).with", generated.to));
+        }
+        for (const auto& derived : lab_.derived) {
+            const std::string field = "derive." + derived.name;
+            if (known_.count(derived.name)) error(derived.where, field, fmt::format("'{}' is already a param or a derived value", derived.name));
+            check_templates(derived.spec_json, derived.where, field);
+            known_.insert(derived.name);
+            derived_names_.insert(derived.name);
+        }
+        if (depth_ != CheckDepth::thorough || (lab_.generated.empty() && lab_.derived.empty())) return;
+        const auto folder = std::filesystem::temp_directory_path() / fmt::format("infuse-lab-validate-{}", random_hex(8));
+        try {
+            provision_workspace(lab_, sample_, folder, ExistingFiles::replace);
+            if (auto derived = derive_values(lab_, sample_, folder); !derived) {
+                error(derived.error().where, "derive", derived.error().message);
+                evidence_failed_ = true;
+            }
+        } catch (const UserError& problem) {
+            error(problem.where(), "provision", problem.what());
+            evidence_failed_ = true;
+        }
+        std::error_code ignored;
+        std::filesystem::remove_all(folder, ignored);
+    }
+
+    // True when `spec` cannot be built here: it uses derived values this check did not compute.
+    bool needs_missing_derived(const CheckerSpec& spec) const {
+        if (derived_names_.empty() || (depth_ == CheckDepth::thorough && !evidence_failed_)) return false;
+        auto uses = [this](std::string_view text) {
+            for (const auto& use : template_uses(text)) {
+                if (derived_names_.count(use.name)) return true;
+            }
+            return false;
+        };
+        for (const auto& value : spec.expected) {
+            if (value.form == ExpectedValue::Form::plain && uses(value.text)) return true;
+        }
+        for (const auto& [key, option] : spec.options) {
+            if (uses(option)) return true;
+        }
+        return false;
     }
 
     void check_brief() {
@@ -184,6 +235,7 @@ private:
             if (value.form == ExpectedValue::Form::plain) check_templates(value.text, where, field);
         }
         for (const auto& [key, option] : spec.options) check_templates(option, where, field + "." + key);
+        if (needs_missing_derived(spec)) return;
         auto rendered = render_checker(spec, sample_);
         if (!rendered) return;  // unknown params: reported above
         auto checker = make_checker(*rendered);
@@ -358,6 +410,8 @@ private:
     CheckDepth depth_;
     std::set<std::string> known_;
     ParamValues sample_;
+    std::set<std::string> derived_names_;
+    bool evidence_failed_ = false;
 };
 
 }  // namespace

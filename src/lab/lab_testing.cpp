@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "infuse/derive.hpp"
 #include "infuse/error.hpp"
 #include "infuse/grading.hpp"
 #include "infuse/params.hpp"
@@ -61,6 +62,11 @@ public:
             provision_workspace(lab_, values_, workspace_, ExistingFiles::replace);
         } catch (const UserError& problem) {
             outcome.problems.push_back(fmt::format("provisioning: {}{}", problem.where().file.empty() ? "" : problem.where().to_string() + ": ", problem.what()));
+            return false;
+        }
+        // Derived from the evidence as provisioned, before the test's files change anything.
+        if (auto derived = derive_values(lab_, values_, workspace_); !derived) {
+            outcome.problems.push_back(fmt::format("{}: {}", derived.error().where.to_string(), derived.error().message));
             return false;
         }
         for (const auto& [target, source] : files) {
@@ -161,7 +167,8 @@ std::optional<TestVerdict> grade_for_test(const Question& question, const LabTes
 
 // Grades one test. Answer and grader questions are graded when the test answers them (otherwise
 // they do not pass); check questions when the test's verdict depends on them.
-void run_one(const LabSpec& lab, const LabTest& test, const LabTestOptions& options, const fs::path& scratch, LabTestOutcome& outcome) {
+void run_one(const LabSpec& lab, const LabTest& test, const std::string& seed, const LabTestOptions& options,
+             const fs::path& scratch, LabTestOutcome& outcome) {
     const auto graded = [&](const Question& question) {
         if (question.mode != Question::Mode::check) return test.answers.count(question.id) > 0;
         return test.expect != LabTest::Whole::per_question || test.per_question.count(question.id) > 0;
@@ -170,7 +177,7 @@ void run_one(const LabSpec& lab, const LabTest& test, const LabTestOptions& opti
         return question.mode == Question::Mode::check && graded(question);
     });
     TestWorkspace workspace(lab, options, scratch);
-    if (!workspace.prepare(test.seed.empty() ? std::string(kDefaultTestSeed) : test.seed, test.files, needs_containers, outcome)) return;
+    if (!workspace.prepare(seed, test.files, needs_containers, outcome)) return;
     const GradingContext context = workspace.context();
 
     bool all_pass = true;
@@ -235,8 +242,16 @@ std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& sc
         outcomes.push_back(std::move(outcome));
     };
     timed("untouched", [&](LabTestOutcome& outcome) { run_untouched(lab, options, scratch / "untouched", outcome); });
+    // With --seeds N, a test that names no seed runs on N learners' data: "test", "test-2" ...
+    // (only where the seed changes something: params or generated evidence).
+    const int seeds = lab.params.empty() && lab.generated.empty() ? 1 : std::max(1, options.seeds);
     for (std::size_t i = 0; i < lab.tests.size(); ++i) {
-        timed(lab.tests[i].name, [&](LabTestOutcome& outcome) { run_one(lab, lab.tests[i], options, scratch / fmt::format("test-{}", i), outcome); });
+        const LabTest& test = lab.tests[i];
+        for (int n = 1; n <= (test.seed.empty() ? seeds : 1); ++n) {
+            const std::string seed = !test.seed.empty() ? test.seed : n == 1 ? std::string(kDefaultTestSeed) : fmt::format("{}-{}", kDefaultTestSeed, n);
+            const std::string name = n == 1 ? test.name : fmt::format("{} [seed {}]", test.name, seed);
+            timed(name, [&](LabTestOutcome& outcome) { run_one(lab, test, seed, options, scratch / fmt::format("test-{}-{}", i, n), outcome); });
+        }
     }
     return outcomes;
 }

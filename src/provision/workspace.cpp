@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "infuse/derive.hpp"
 #include "infuse/error.hpp"
+#include "infuse/generate.hpp"
 #include "infuse/paths.hpp"
 #include "infuse/sha256.hpp"
 
@@ -98,6 +100,20 @@ std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValu
         }
         out.commit();
         written.push_back(file.to);
+    }
+    for (const auto& generated : lab.generated) {
+        const fs::path target = workspace / generated.to;
+        if (existing == ExistingFiles::keep && fs::exists(target)) continue;
+        const std::string field = fmt::format("provision.generate ({})", generated.to);
+        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values);
+        if (!options) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, options.error()), "", generated.where);
+        const auto seed = values.find("seed");
+        AtomicFile out(target);
+        auto stats = generate_evidence(generated.generator, *options,
+                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out.stream());
+        if (!stats) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, stats.error()), "", generated.where);
+        out.commit();
+        written.push_back(generated.to);
     }
     return written;
 }

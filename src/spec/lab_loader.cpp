@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "infuse/generate.hpp"
 #include "infuse/learning_paths.hpp"
 #include "infuse/sha256.hpp"
 #include "infuse/suggest.hpp"
@@ -56,6 +57,8 @@ private:
     void read_header(const YAML::Node& root, std::string_view expected_id);
     void read_params(const YAML::Node& node);
     void read_provision(const YAML::Node& node);
+    void read_generate(const YAML::Node& node);
+    void read_derive(const YAML::Node& node);
     void read_questions(const YAML::Node& node);
     std::optional<Question> read_question(const YAML::Node& node, const std::string& field);
     std::optional<CheckerSpec> read_checker(const YAML::Node& node, const std::string& field);
@@ -81,12 +84,13 @@ void LabReader::read(const YAML::Node& root, std::string_view expected_id) {
     if (!in_.is_map(root, "")) return;
     in_.check_keys(root, "", {"spec", "id", "version", "title", "summary", "path", "module", "kind",
                               "difficulty", "minutes", "requires", "brief", "params", "provision",
-                              "questions", "tests"});
+                              "derive", "questions", "tests"});
     read_header(root, expected_id);
     // A newer format may mean anything: do not pile guesses on top of the version error.
     if (lab_.spec > kNewestSpecVersion) return;
     if (auto node = in_.child(root, "params", "", Presence::optional)) read_params(*node);
     if (auto node = in_.child(root, "provision", "", Presence::optional)) read_provision(*node);
+    if (auto node = in_.child(root, "derive", "", Presence::optional)) read_derive(*node);
     if (auto node = in_.child(root, "questions", "", Presence::required)) read_questions(*node);
     if (auto node = in_.child(root, "tests", "", Presence::required)) read_tests(*node);
 }
@@ -216,7 +220,8 @@ void LabReader::read_params(const YAML::Node& node) {
 
 void LabReader::read_provision(const YAML::Node& node) {
     if (!in_.is_map(node, "provision")) return;
-    in_.check_keys(node, "provision", {"files", "containers", "services"});
+    in_.check_keys(node, "provision", {"files", "generate", "containers", "services"});
+    if (auto generate = in_.child(node, "generate", "provision", Presence::optional)) read_generate(*generate);
     if (auto containers = in_.child(node, "containers", "provision", Presence::optional)) read_containers(*containers);
     if (auto services = in_.child(node, "services", "provision", Presence::optional)) read_services(*services);
     auto files = in_.child(node, "files", "provision", Presence::optional);
@@ -246,6 +251,62 @@ void LabReader::read_provision(const YAML::Node& node) {
             file.sha256 = *digest;
         }
         lab_.files.push_back(std::move(file));
+    }
+}
+
+void LabReader::read_generate(const YAML::Node& node) {
+    if (!in_.is_list(node, "provision.generate")) return;
+    std::size_t index = 0;
+    for (const auto& item : node) {
+        const std::string field = field_at("provision.generate", index++);
+        if (!in_.is_map(item, field)) continue;
+        in_.check_keys(item, field, {"generator", "to", "with"});
+        GeneratedFile file;
+        file.where = in_.at(item);
+        if (auto generator_node = in_.child(item, "generator", field, Presence::required)) {
+            if (auto generator = in_.scalar(*generator_node, field_of(field, "generator"))) {
+                file.generator = *generator;
+                if (!find_generator(*generator)) {
+                    std::vector<std::string> names;
+                    for (const auto& kind : generator_kinds()) names.emplace_back(kind.name);
+                    in_.error(*generator_node, field_of(field, "generator"),
+                              fmt::format("'{}' is not a generator{} (generators: {})", *generator,
+                                          did_you_mean(*generator, names), fmt::join(names, ", ")));
+                }
+            }
+        }
+        if (auto to = in_.string(item, "to", field, Presence::required)) {
+            if (!is_contained_path(*to)) {
+                in_.error(item["to"], field_of(field, "to"), fmt::format("'{}' must be a relative path inside the workspace", *to));
+            }
+            file.to = *to;
+        }
+        if (auto with = in_.child(item, "with", field, Presence::optional)) {
+            if (in_.is_map(*with, field_of(field, "with"))) file.options_json = spec::yaml_to_json(*with, spec::ScalarTypes::core).dump();
+        }
+        lab_.generated.push_back(std::move(file));
+    }
+}
+
+void LabReader::read_derive(const YAML::Node& node) {
+    if (!in_.is_map(node, "derive")) return;
+    for (const auto& entry : node) {
+        const std::string name = entry.first.Scalar();
+        const std::string field = field_of("derive", name);
+        if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
+            in_.error(entry.first, field, "a derived value's name is lower-case letters, digits, '-' or '_'");
+            continue;
+        }
+        if (!in_.is_map(entry.second, field)) continue;
+        in_.check_keys(entry.second, field, {"from", "in", "format", "compute", "filter", "exclude", "rank", "year", "zone",
+                                             "header", "occurrence", "address", "display-name", "received", "part", "auth",
+                                             "authserv", "pointer", "xpath", "record", "type"});
+        if (!in_.child(entry.second, "from", field, Presence::required)) continue;
+        DerivedValue value;
+        value.name = name;
+        value.where = in_.at(entry.second);
+        value.spec_json = spec::yaml_to_json(entry.second, spec::ScalarTypes::strings).dump();
+        lab_.derived.push_back(std::move(value));
     }
 }
 

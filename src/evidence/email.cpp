@@ -1,0 +1,200 @@
+// Email headers: unfolding, RFC 2047 encoded words, Received and Authentication-Results.
+#include <cctype>
+
+#include "infuse/evidence.hpp"
+
+namespace infuse {
+
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trimmed(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    return text;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string base64_decode(std::string_view text) {
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        int value = c >= 'A' && c <= 'Z' ? c - 'A' : c >= 'a' && c <= 'z' ? c - 'a' + 26 : c >= '0' && c <= '9' ? c - '0' + 52
+                  : c == '+' ? 62 : c == '/' ? 63 : -1;
+        if (value < 0) continue;
+        buffer = (buffer << 6) | static_cast<unsigned>(value);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buffer >> bits) & 0xFF);
+        }
+    }
+    return out;
+}
+
+std::string latin1_to_utf8(std::string_view bytes) {
+    std::string out;
+    for (unsigned char c : bytes) {
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+        } else {
+            out += static_cast<char>(0xC0 | (c >> 6));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        }
+    }
+    return out;
+}
+
+// One encoded word's text, or nullopt when `word` is not a well-formed encoded word.
+std::optional<std::string> decode_word(std::string_view word) {
+    if (!word.starts_with("=?") || !word.ends_with("?=") || word.size() < 8) return std::nullopt;
+    std::string_view inner = word.substr(2, word.size() - 4);
+    const auto q1 = inner.find('?');
+    if (q1 == std::string_view::npos || q1 + 2 >= inner.size() || inner[q1 + 2] != '?') return std::nullopt;
+    std::string charset = lower(inner.substr(0, q1));
+    if (auto star = charset.find('*'); star != std::string::npos) charset.resize(star);  // RFC 2231 language
+    const char encoding = static_cast<char>(std::toupper(static_cast<unsigned char>(inner[q1 + 1])));
+    std::string_view payload = inner.substr(q1 + 3);
+    std::string bytes;
+    if (encoding == 'B') {
+        bytes = base64_decode(payload);
+    } else if (encoding == 'Q') {
+        for (std::size_t i = 0; i < payload.size(); ++i) {
+            if (payload[i] == '_') bytes += ' ';
+            else if (payload[i] == '=' && i + 2 < payload.size() + 0 && hex_value(payload[i + 1]) >= 0 && hex_value(payload[i + 2]) >= 0) {
+                bytes += static_cast<char>(hex_value(payload[i + 1]) * 16 + hex_value(payload[i + 2]));
+                i += 2;
+            } else bytes += payload[i];
+        }
+    } else {
+        return std::nullopt;
+    }
+    if (charset == "iso-8859-1" || charset == "iso-8859-15" || charset == "latin1" || charset == "windows-1252") {
+        return latin1_to_utf8(bytes);
+    }
+    return bytes;
+}
+
+}  // namespace
+
+std::vector<EmailHeader> parse_email_headers(std::string_view message) {
+    std::vector<EmailHeader> headers;
+    std::size_t pos = 0;
+    while (pos < message.size()) {
+        std::size_t end = message.find('\n', pos);
+        if (end == std::string_view::npos) end = message.size();
+        std::string_view line = message.substr(pos, end - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        pos = end + 1;
+        if (line.empty()) break;  // the body starts
+        if ((line.front() == ' ' || line.front() == '\t') && !headers.empty()) {
+            headers.back().value += ' ';
+            headers.back().value += trimmed(line);
+            continue;
+        }
+        const auto colon = line.find(':');
+        if (colon == std::string_view::npos) continue;  // not a header (an mbox "From " line)
+        headers.push_back({std::string(trimmed(line.substr(0, colon))), std::string(trimmed(line.substr(colon + 1)))});
+    }
+    return headers;
+}
+
+std::string decode_encoded_words(std::string_view text) {
+    std::string out;
+    std::size_t pos = 0;
+    bool last_was_word = false;
+    std::string pending_space;
+    while (pos < text.size()) {
+        const auto start = text.find("=?", pos);
+        if (start == std::string_view::npos) break;
+        // An encoded word ends at "?=" after its charset and encoding fields.
+        const auto q1 = text.find('?', start + 2);
+        const auto q2 = q1 == std::string_view::npos ? q1 : text.find('?', q1 + 1);
+        const auto close = q2 == std::string_view::npos ? q2 : text.find("?=", q2 + 1);
+        if (close == std::string_view::npos) break;
+        std::string_view between = text.substr(pos, start - pos);
+        auto decoded = decode_word(text.substr(start, close + 2 - start));
+        if (!decoded) {
+            out += text.substr(pos, close + 2 - pos);
+            last_was_word = false;
+        } else {
+            // Whitespace between two encoded words is not part of the text (RFC 2047, 6.2).
+            if (!(last_was_word && trimmed(between).empty())) out += between;
+            out += *decoded;
+            last_was_word = true;
+        }
+        pos = close + 2;
+    }
+    out += text.substr(std::min(pos, text.size()));
+    return out;
+}
+
+ReceivedHop parse_received(std::string_view value) {
+    ReceivedHop hop;
+    auto word_after = [&value](std::string_view marker) -> std::string {
+        const auto at = value.find(marker);
+        if (at == std::string_view::npos) return {};
+        std::string_view rest = value.substr(at + marker.size());
+        return std::string(rest.substr(0, rest.find_first_of(" ;()\t")));
+    };
+    if (value.starts_with("from ")) hop.from_host = std::string(value.substr(5, value.find_first_of(" ;()", 5) - 5));
+    hop.by = word_after(" by ");
+    if (auto open = value.find('['); open != std::string_view::npos) {
+        const auto close = value.find(']', open);
+        if (close != std::string_view::npos) {
+            std::string ip(value.substr(open + 1, close - open - 1));
+            if (ip.starts_with("IPv6:")) ip = ip.substr(5);
+            hop.ip = ip;
+        }
+    }
+    if (auto semicolon = value.rfind(';'); semicolon != std::string_view::npos) {
+        hop.time = parse_rfc5322(trimmed(value.substr(semicolon + 1)));
+    }
+    return hop;
+}
+
+std::string auth_server(std::string_view value) {
+    return std::string(trimmed(value.substr(0, value.find(';'))));
+}
+
+std::optional<std::string> auth_result(std::string_view value, std::string_view method) {
+    const std::string text = lower(value);
+    const std::string marker = std::string(method) + "=";
+    for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+        if (at > 0 && !(text[at - 1] == ' ' || text[at - 1] == ';' || text[at - 1] == '\t')) continue;
+        std::string_view rest = std::string_view(text).substr(at + marker.size());
+        return std::string(rest.substr(0, rest.find_first_of(" ;()\t")));
+    }
+    return std::nullopt;
+}
+
+std::string mailbox_address(std::string_view value) {
+    const auto open = value.rfind('<');
+    const auto close = value.rfind('>');
+    if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
+        return lower(trimmed(value.substr(open + 1, close - open - 1)));
+    }
+    return lower(trimmed(value));
+}
+
+std::string mailbox_display_name(std::string_view value) {
+    const auto open = value.rfind('<');
+    if (open == std::string_view::npos) return {};
+    std::string_view name = trimmed(value.substr(0, open));
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    return decode_encoded_words(name);
+}
+
+}  // namespace infuse
