@@ -12,4 +12,4 @@ cd "$build_dir"
 ctest --output-on-failure -j "$(nproc)"
 cd "$here"
 "$build_dir/infuse-lab" validate labs
-"$build_dir/infuse-lab" test labs --require-containers
+"$build_dir/infuse-lab" test labs --require-containers --seeds 3
