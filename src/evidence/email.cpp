@@ -151,7 +151,13 @@ ReceivedHop parse_received(std::string_view value) {
     };
     if (value.starts_with("from ")) hop.from_host = std::string(value.substr(5, value.find_first_of(" ;()", 5) - 5));
     hop.by = word_after(" by ");
-    if (auto open = value.find('['); open != std::string_view::npos) {
+    // The address the receiving server saw is in the comment after the claimed name:
+    // "from helo (rdns [203.0.113.77])"; a bare "[...]" before it is only what the client claimed.
+    std::size_t search_from = 0;
+    if (auto comment = value.find('('); comment != std::string_view::npos && value.find('[', comment) != std::string_view::npos) {
+        search_from = comment;
+    }
+    if (auto open = value.find('[', search_from); open != std::string_view::npos) {
         const auto close = value.find(']', open);
         if (close != std::string_view::npos) {
             std::string ip(value.substr(open + 1, close - open - 1));

@@ -143,7 +143,7 @@ public:
     std::span<const std::string_view> fields() const override { return kFields; }
     bool parse(std::string_view line, Values& v) const override {
         v.assign(kFields.size(), {});
-        if (line.size() < 17 || line[15] != ' ') return false;
+        if (line.size() < 17 || line[15] != ' ' || !parse_syslog(line.substr(0, 15), 2000, 0)) return false;  // 2000: a leap year
         v[0] = line.substr(0, 15);
         std::string_view rest = line.substr(16);
         v[1] = token(rest);
@@ -197,11 +197,11 @@ private:
             v[8] = after(m, " port ");
         } else if (m.starts_with("pam_unix(sshd:session): session opened for user ")) {
             v[5] = "session-opened";
-            std::string_view user = m.substr(49);
+            std::string_view user = m.substr(48);
             v[6] = user.substr(0, user.find_first_of("( "));
         } else if (m.starts_with("pam_unix(sshd:session): session closed for user ")) {
             v[5] = "session-closed";
-            v[6] = m.substr(49);
+            v[6] = m.substr(48);
         }
     }
 

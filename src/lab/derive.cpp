@@ -330,6 +330,7 @@ tl::expected<std::string, std::string> from_zone(const nlohmann::json& spec, con
         if (auto comment = line.find(';'); comment != std::string::npos) line.resize(comment);
         for (char c : line) depth += c == '(' ? 1 : c == ')' ? -1 : 0;
         logical += line;
+        logical += ' ';  // a line end separates words, also inside parentheses (RFC 1035, 5.1)
         if (depth > 0) continue;
         std::string record = logical;
         logical.clear();
