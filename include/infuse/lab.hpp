@@ -49,6 +49,7 @@ struct ProvisionedFile {
     std::string to;                     // path relative to the workspace (no "..", not absolute)
     bool is_template = false;           // render {{param}} placeholders while copying
     std::optional<std::string> sha256;  // expected digest of the source file, verified on start
+    bool evidence = false;              // the learner searches it for answers: no answer-leak report
     SourceLocation where;
 };
 
@@ -155,6 +156,9 @@ struct Question {
     std::vector<FeedbackRule> feedback; // tried in order; the first match speaks
     LocalizedText explain;              // shown after the question is solved or given up
     int max_attempts = 0;               // 0 = unlimited; when used up the question is closed
+    // Where the expected answer may appear without `validate` calling it a leak: "brief", "ask",
+    // "hints", "files" (every provisioned file) or the workspace path of one provisioned file.
+    std::vector<std::string> allow_leak;
     SourceLocation where;
 };
 

@@ -23,6 +23,7 @@ struct LabTestOutcome {
     Result result = Result::passed;
     std::vector<std::string> problems;  // why it failed (or was skipped), one line each
     double seconds = 0.0;
+    std::string seed;                   // the params' seed the test ran with (reproduce with --seed)
 };
 
 struct LabTestOptions {
@@ -32,6 +33,8 @@ struct LabTestOptions {
     bool allow_unsandboxed = false;           // graders of labs that are not bundled, without bubblewrap
     bool verbose = false;                     // add graders' details, stderr and output to the problems
     int seeds = 1;                            // run seedless tests of labs with params on this many seeds
+    std::string seed;                         // seed of the seedless tests ("" = "test"); with seeds N,
+                                              // also <seed>-2 ... <seed>-N
 };
 
 // Runs every test of `lab` in a scratch folder below `scratch` (created, and removed afterwards).

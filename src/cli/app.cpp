@@ -25,7 +25,7 @@ ProgressStore& Context::store() {
 
 namespace {
 
-constexpr std::array<Command, 16> kCommands = {{
+constexpr std::array<Command, 17> kCommands = {{
     {"list", "list the labs, by learning path, with your progress", Audience::learner, "every lab.yaml, the store", define_list},
     {"show", "show a lab: what it is about, its brief and its questions", Audience::learner, "one lab", define_show},
     {"start", "start (or resume) a lab: prepare its workspace and print the brief", Audience::learner, "one lab, the store", define_start},
@@ -37,6 +37,7 @@ constexpr std::array<Command, 16> kCommands = {{
     {"lookup", "ask the lab's simulated DNS, WHOIS, RDAP, CT, passive DNS or ASN service", Audience::learner, "one lab, its services record", define_lookup},
     {"stop", "stop the lab's containers and services (your progress stays)", Audience::learner, "the lab's services record", define_stop},
     {"reset", "forget your progress in a lab and delete its workspace", Audience::learner, "the store", define_reset},
+    {"new", "scaffold a new lab that validates and passes its tests, every field commented", Audience::author, "a new lab folder", define_new},
     {"validate", "check lab definitions and report every problem at file:line:column", Audience::author, "the labs named", define_validate},
     {"test", "prove labs work: reference answers pass, decoys fail, untouched fails", Audience::author, "the labs named", define_test},
     {"serve", "run a lab's simulated internet in the foreground (Ctrl-C stops)", Audience::author, "one lab", define_serve},

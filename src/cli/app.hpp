@@ -72,5 +72,6 @@ Runner define_validate(CLI::App& app);
 Runner define_test(CLI::App& app);
 Runner define_generate(CLI::App& app);
 Runner define_hash(CLI::App& app);
+Runner define_new(CLI::App& app);
 
 }  // namespace infuse::cli

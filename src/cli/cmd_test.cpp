@@ -1,17 +1,29 @@
 // `infuse-lab test [folders...]`: run each lab's own tests through the learner's grading path, in
 // scratch workspaces; never touches the learner's progress or workspaces.
+//
+// Labs are the unit of work: `-j N` runs N labs at once (each lab's tests, and its repeats, run in
+// order on one worker, so a lab's containers never race with themselves). `--shard K/N` keeps the
+// K-th of N shares of the labs, sorted by id. `--repeat N` runs everything N times, the second and
+// later times on fresh random seeds, so a lab that passes only on some learners' data shows up.
 #include <stdlib.h>
 
+#include <algorithm>
+#include <atomic>
+#include <charconv>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
 #include "cli/lab_selection.hpp"
+#include "cli/test_report.hpp"
 #include "infuse/error.hpp"
 #include "infuse/lab_loader.hpp"
 #include "infuse/lab_testing.hpp"
+#include "infuse/params.hpp"
 
 namespace infuse::cli {
 namespace {
@@ -19,9 +31,14 @@ namespace {
 struct TestOptions {
     std::vector<std::string> paths;
     bool json = false;
+    std::string junit;
     bool require_containers = false;
     bool verbose = false;
     int seeds = 1;
+    std::string seed;
+    int repeat = 1;
+    int jobs = 1;
+    std::string shard;
 };
 
 std::filesystem::path make_scratch() {
@@ -30,67 +47,134 @@ std::filesystem::path make_scratch() {
     return pattern;
 }
 
-int run_test(Context& context, const TestOptions& options) {
-    const auto labs = select_labs(context, options.paths);
-    const auto scratch = make_scratch();
+struct Shard {
+    std::size_t index = 0;  // 0-based
+    std::size_t count = 1;
+};
+
+Shard parse_shard(const std::string& text) {
+    Shard shard;
+    if (text.empty()) return shard;
+    const auto slash = text.find('/');
+    std::size_t k = 0, n = 0;
+    const auto parse = [](std::string_view digits, std::size_t& out) {
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+        return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+    };
+    if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), k) ||
+        !parse(std::string_view(text).substr(slash + 1), n) || n == 0 || k == 0 || k > n) {
+        throw UserError(ExitCode::bad_input, fmt::format("--shard '{}': expected K/N with 1 <= K <= N, such as 2/4", text));
+    }
+    return {k - 1, n};
+}
+
+// The container engine, looked for once, on the first lab that needs one (from any worker).
+class EngineOnce {
+public:
+    void provide(LabTestOptions& options) {
+        std::call_once(once_, [this] {
+            if (auto found = detect_container_engine()) engine_ = *found;
+            else problem_ = found.error();
+        });
+        options.engine = engine_ ? &*engine_ : nullptr;
+        options.engine_problem = problem_;
+    }
+
+private:
+    std::once_flag once_;
+    std::optional<ContainerEngine> engine_;
+    std::string problem_;
+};
+
+// One lab: loaded once (thoroughly), then its tests run `repeat` times.
+std::vector<LabTestOutcome> test_one_lab(const CatalogEntry& entry, const TestOptions& options, const LabTestOptions& base,
+                                         EngineOnce& engine, const std::filesystem::path& scratch) {
+    auto loaded = load_lab(entry.dir, entry.id, entry.origin, CheckDepth::thorough);
+    if (!loaded.usable()) {
+        LabTestOutcome outcome{entry.id, "definition", LabTestOutcome::Result::failed};
+        for (const auto& d : loaded.diagnostics.all()) {
+            if (d.severity == Diagnostic::Severity::error) outcome.problems.push_back(d.to_string());
+        }
+        return {std::move(outcome)};
+    }
+    LabTestOptions lab_options = base;
+    if (loaded.lab->needs_containers()) engine.provide(lab_options);
     std::vector<LabTestOutcome> outcomes;
-    LabTestOptions test_options;
-    test_options.require_containers = options.require_containers;
-    test_options.allow_unsandboxed = context.allow_unsandboxed;
-    test_options.verbose = options.verbose;
-    test_options.seeds = options.seeds;
-    std::optional<ContainerEngine> engine;
-    bool engine_looked_for = false;
-    for (const auto& entry : labs) {
-        auto loaded = load_lab(entry.dir, entry.id, entry.origin, CheckDepth::thorough);
-        if (!loaded.usable()) {
-            LabTestOutcome outcome{entry.id, "definition", LabTestOutcome::Result::failed};
-            for (const auto& d : loaded.diagnostics.all()) {
-                if (d.severity == Diagnostic::Severity::error) outcome.problems.push_back(d.to_string());
-            }
-            outcomes.push_back(std::move(outcome));
-            continue;
+    for (int round = 1; round <= options.repeat; ++round) {
+        // Round 1 runs on the lab's usual seeds (or --seed); later rounds on fresh ones.
+        if (round > 1) lab_options.seed = new_seed();
+        auto results = run_lab_tests(*loaded.lab, scratch / fmt::format("{}-{}", entry.id, round), lab_options);
+        if (options.repeat > 1) {
+            for (auto& result : results) result.test_name += fmt::format(" (round {})", round);
         }
-        if (loaded.lab->needs_containers() && !engine_looked_for) {  // looked for once, on first need
-            engine_looked_for = true;
-            if (auto found = detect_container_engine()) {
-                engine = *found;
-                test_options.engine = &*engine;
-            } else {
-                test_options.engine_problem = found.error();
+        outcomes.insert(outcomes.end(), std::make_move_iterator(results.begin()), std::make_move_iterator(results.end()));
+    }
+    return outcomes;
+}
+
+int run_test(Context& context, const TestOptions& options) {
+    const Shard shard = parse_shard(options.shard);
+    auto all = select_labs(context, options.paths);
+    std::sort(all.begin(), all.end(), [](const CatalogEntry& a, const CatalogEntry& b) { return a.id < b.id; });
+    std::vector<CatalogEntry> labs;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (i % shard.count == shard.index) labs.push_back(all[i]);
+    }
+
+    LabTestOptions base;
+    base.require_containers = options.require_containers;
+    base.allow_unsandboxed = context.allow_unsandboxed;
+    base.verbose = options.verbose;
+    base.seeds = options.seeds;
+    base.seed = options.seed;
+    EngineOnce engine;
+
+    const auto scratch = make_scratch();
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::vector<LabTestOutcome>> results(labs.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex output;
+    const bool stream_text = !options.json;
+    auto worker = [&] {
+        for (std::size_t i = next++; i < labs.size(); i = next++) {
+            std::vector<LabTestOutcome> outcomes;
+            try {
+                outcomes = test_one_lab(labs[i], options, base, engine, scratch);
+            } catch (const std::exception& problem) {  // one lab's trouble must not end the others
+                outcomes = {LabTestOutcome{labs[i].id, "definition", LabTestOutcome::Result::failed, {problem.what()}}};
             }
+            if (stream_text) {
+                std::lock_guard lock(output);
+                print_outcomes(std::cout, context.style, outcomes);
+            }
+            results[i] = std::move(outcomes);
         }
-        auto results = run_lab_tests(*loaded.lab, scratch / entry.id, test_options);
-        outcomes.insert(outcomes.end(), results.begin(), results.end());
+    };
+    const int jobs = std::clamp(options.jobs, 1, static_cast<int>(std::max<std::size_t>(1, labs.size())));
+    if (jobs == 1) {
+        worker();
+    } else {
+        std::vector<std::jthread> workers;
+        for (int j = 0; j < jobs; ++j) workers.emplace_back(worker);
     }
     std::error_code ignored;
     std::filesystem::remove_all(scratch, ignored);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    std::size_t passed = 0, failed = 0, skipped = 0;
-    for (const auto& outcome : outcomes) {
-        passed += outcome.result == LabTestOutcome::Result::passed;
-        failed += outcome.result == LabTestOutcome::Result::failed;
-        skipped += outcome.result == LabTestOutcome::Result::skipped;
-    }
-    const std::string summary = fmt::format("{} passed, {} failed, {} skipped", passed, failed, skipped);
+    TestRun run;
+    for (std::size_t i = 0; i < labs.size(); ++i) run.labs.push_back({labs[i].id, std::move(results[i])});
+    run.seconds = seconds;
+    run.shard = shard.count > 1 ? fmt::format("{}/{}", shard.index + 1, shard.count) : "";
+    if (!options.junit.empty()) write_junit(run, options.junit);
+    const auto counts = run.counts();
     if (options.json) {
-        nlohmann::json tests = nlohmann::json::array();
-        for (const auto& o : outcomes) {
-            tests.push_back({{"lab", o.lab_id}, {"test", o.test_name}, {"seconds", o.seconds}, {"problems", o.problems},
-                             {"result", o.result == LabTestOutcome::Result::passed ? "passed" : o.result == LabTestOutcome::Result::failed ? "failed" : "skipped"}});
-        }
-        std::cout << nlohmann::json{{"tests", tests}, {"passed", passed}, {"failed", failed}, {"skipped", skipped}}.dump(2) << "\n";
+        std::cout << test_run_json(run).dump(2) << "\n";
     } else {
-        const Style& style = context.style;
-        for (const auto& o : outcomes) {
-            const std::string tag = o.result == LabTestOutcome::Result::passed ? style.good("PASS")
-                                    : o.result == LabTestOutcome::Result::failed ? style.bad("FAIL") : style.warn("SKIP");
-            std::cout << fmt::format("{} {} :: {} {}\n", tag, o.lab_id, o.test_name, style.dim(fmt::format("({:.2f}s)", o.seconds)));
-            for (const auto& problem : o.problems) std::cout << "     " << problem << "\n";
-        }
-        std::cout << (failed ? style.bad(summary) : style.good(summary)) << "\n";
+        if (!run.shard.empty()) std::cout << fmt::format("shard {}: {} of {} labs\n", run.shard, labs.size(), all.size());
+        const std::string summary = fmt::format("{} passed, {} failed, {} skipped", counts.passed, counts.failed, counts.skipped);
+        std::cout << (counts.failed ? context.style.bad(summary) : context.style.good(summary)) << "\n";
     }
-    return failed > 0 ? 1 : 0;
+    return counts.failed > 0 ? 1 : 0;
 }
 
 }  // namespace
@@ -99,8 +183,17 @@ Runner define_test(CLI::App& app) {
     auto options = std::make_shared<TestOptions>();
     app.add_option("folders", options->paths, "lab folders, area folders or labs roots (default: every lab)");
     app.add_flag("--json", options->json, "print the results as JSON");
+    app.add_option("--junit", options->junit, "also write the results as JUnit XML to FILE, one testcase per lab test")
+        ->option_text("FILE");
+    app.add_option("-j,--jobs", options->jobs, "test N labs at once (default 1)")->check(CLI::Range(1, 64));
+    app.add_option("--repeat", options->repeat, "run every test N times, the later times on fresh random seeds")
+        ->check(CLI::Range(1, 1000));
+    app.add_option("--shard", options->shard, "test only the K-th of N equal shares of the labs (sorted by id), e.g. 2/4")
+        ->option_text("K/N");
     app.add_option("--seeds", options->seeds, "run each test that names no seed on N learners' data (test, test-2 ... test-N)")
         ->check(CLI::Range(1, 100));
+    app.add_option("--seed", options->seed, "the seed of the tests that name none (default: test); reproduces a --repeat failure")
+        ->option_text("SEED");
     app.add_flag("-v,--verbose", options->verbose, "with a failure, show what graders said for the author: details, stderr, output");
     app.add_flag("--require-containers", options->require_containers,
                  "fail (rather than skip) the tests of labs with containers when no container engine answers");

@@ -16,7 +16,6 @@
 #include "infuse/paths.hpp"
 #include "infuse/simulated_services.hpp"
 #include "infuse/state_checks.hpp"
-#include "infuse/sha256.hpp"
 #include "infuse/suggest.hpp"
 
 namespace infuse {
@@ -36,6 +35,7 @@ public:
         check_services();
         check_questions();
         check_tests();
+        if (depth_ == CheckDepth::thorough) lint_lab(lab_, sample_, !evidence_failed_, out_);
     }
 
 private:

@@ -7,9 +7,16 @@
 #include "infuse/diagnostics.hpp"
 #include "infuse/lab.hpp"
 #include "infuse/lab_loader.hpp"
+#include "infuse/params.hpp"
 
 namespace infuse {
 
 void check_lab(const LabSpec& lab, Diagnostics& diagnostics, CheckDepth depth);
+
+// The lints of a thorough check (src/lab/lab_lint.cpp): answer leaks (an expected answer in the
+// brief, a question, a hint but the last, or a provisioned file that is not evidence), data files
+// nothing uses (errors), and text fields missing a language the lab uses elsewhere (warnings).
+// `sample` holds the params of the test seed and, when `values_complete`, the derived values.
+void lint_lab(const LabSpec& lab, const ParamValues& sample, bool values_complete, Diagnostics& diagnostics);
 
 }  // namespace infuse

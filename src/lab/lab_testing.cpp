@@ -213,7 +213,7 @@ void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::
     const bool has_checks = std::any_of(lab.questions.begin(), lab.questions.end(),
                                         [](const Question& q) { return q.mode == Question::Mode::check; });
     TestWorkspace workspace(lab, options, scratch);
-    if (!workspace.prepare(std::string(kDefaultTestSeed), {}, has_checks, outcome)) return;
+    if (!workspace.prepare(outcome.seed, {}, has_checks, outcome)) return;
     const GradingContext context = workspace.context();
     for (const auto& question : lab.questions) {
         if (question.mode == Question::Mode::grader) continue;
@@ -231,8 +231,9 @@ void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::
 
 std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& scratch, const LabTestOptions& options) {
     std::vector<LabTestOutcome> outcomes;
-    auto timed = [&](std::string name, auto&& body) {
+    auto timed = [&](std::string name, const std::string& seed, auto&& body) {
         LabTestOutcome outcome{lab.id, std::move(name)};
+        outcome.seed = seed;
         const auto begin = std::chrono::steady_clock::now();
         body(outcome);
         outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
@@ -241,16 +242,22 @@ std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& sc
         }
         outcomes.push_back(std::move(outcome));
     };
-    timed("untouched", [&](LabTestOutcome& outcome) { run_untouched(lab, options, scratch / "untouched", outcome); });
     // With --seeds N, a test that names no seed runs on N learners' data: "test", "test-2" ...
-    // (only where the seed changes something: params or generated evidence).
-    const int seeds = lab.params.empty() && lab.generated.empty() ? 1 : std::max(1, options.seeds);
+    // (only where the seed changes something: params or generated evidence). With --seed S (or a
+    // fresh seed of --repeat), on "S", "S-2" ...
+    const bool seeded = !lab.params.empty() || !lab.generated.empty();
+    const std::string base = options.seed.empty() ? std::string(kDefaultTestSeed) : options.seed;
+    const auto tagged = [&](const std::string& name, const std::string& seed) {
+        return seeded && seed != kDefaultTestSeed ? fmt::format("{} [seed {}]", name, seed) : name;
+    };
+    timed(tagged("untouched", base), base, [&](LabTestOutcome& outcome) { run_untouched(lab, options, scratch / "untouched", outcome); });
+    const int seeds = seeded ? std::max(1, options.seeds) : 1;
     for (std::size_t i = 0; i < lab.tests.size(); ++i) {
         const LabTest& test = lab.tests[i];
         for (int n = 1; n <= (test.seed.empty() ? seeds : 1); ++n) {
-            const std::string seed = !test.seed.empty() ? test.seed : n == 1 ? std::string(kDefaultTestSeed) : fmt::format("{}-{}", kDefaultTestSeed, n);
-            const std::string name = n == 1 ? test.name : fmt::format("{} [seed {}]", test.name, seed);
-            timed(name, [&](LabTestOutcome& outcome) { run_one(lab, test, seed, options, scratch / fmt::format("test-{}-{}", i, n), outcome); });
+            const std::string seed = !test.seed.empty() ? test.seed : n == 1 ? base : fmt::format("{}-{}", base, n);
+            timed(test.seed.empty() ? tagged(test.name, seed) : test.name, seed,
+                  [&](LabTestOutcome& outcome) { run_one(lab, test, seed, options, scratch / fmt::format("test-{}-{}", i, n), outcome); });
         }
     }
     return outcomes;

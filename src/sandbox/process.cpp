@@ -263,7 +263,9 @@ ProcessResult run_process(const ProcessSpec& spec) {
     bp::async_pipe out(io), err(io), in(io);
     bp::group group;
     bp::environment environment;
-    for (const auto& [key, value] : spec.environment) environment[key] = value;
+    // set(), not environment[key]: Boost 1.74's find() (behind operator[], count and emplace)
+    // compares "KEY=" against every entry without checking its length, reading past shorter ones.
+    for (const auto& [key, value] : spec.environment) environment.set(key, value);
 
     ResourceLimits limits = spec.limits;
     PidsCgroup cgroup(limits.processes);

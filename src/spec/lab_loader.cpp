@@ -230,7 +230,7 @@ void LabReader::read_provision(const YAML::Node& node) {
     for (const auto& item : *files) {
         const std::string field = field_at("provision.files", index++);
         if (!in_.is_map(item, field)) continue;
-        in_.check_keys(item, field, {"from", "to", "template", "sha256"});
+        in_.check_keys(item, field, {"from", "to", "template", "sha256", "evidence"});
         ProvisionedFile file;
         file.where = in_.at(item);
         auto from = in_.string(item, "from", field, Presence::required);
@@ -244,6 +244,7 @@ void LabReader::read_provision(const YAML::Node& node) {
         file.from = from.value_or("");
         file.to = to.value_or(std::filesystem::path(file.from).filename().string());
         file.is_template = in_.boolean(item, "template", field, Presence::optional).value_or(false);
+        file.evidence = in_.boolean(item, "evidence", field, Presence::optional).value_or(false);
         if (auto digest = in_.string(item, "sha256", field, Presence::optional)) {
             bool hex = digest->size() == 64 &&
                        digest->find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
@@ -323,7 +324,8 @@ void LabReader::read_questions(const YAML::Node& node) {
 
 std::optional<Question> LabReader::read_question(const YAML::Node& node, const std::string& field) {
     if (!in_.is_map(node, field)) return std::nullopt;
-    in_.check_keys(node, field, {"id", "ask", "answer", "grader", "check", "points", "hints", "feedback", "explain", "attempts"});
+    in_.check_keys(node, field, {"id", "ask", "answer", "grader", "check", "points", "hints", "feedback", "explain", "attempts",
+                                 "allow_leak"});
     Question question;
     question.where = in_.at(node);
     if (auto id = in_.string(node, "id", field, Presence::required)) {
@@ -354,6 +356,7 @@ std::optional<Question> LabReader::read_question(const YAML::Node& node, const s
         question.max_attempts = static_cast<int>(*attempts);
     }
     question.explain = in_.text(node, "explain", field, Presence::optional);
+    question.allow_leak = in_.string_list(node, "allow_leak", field, Presence::optional);
     if (auto hints = in_.child(node, "hints", field, Presence::optional);
         hints && in_.is_list(*hints, field_of(field, "hints"))) {
         std::size_t index = 0;

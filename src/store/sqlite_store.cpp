@@ -112,8 +112,13 @@ public:
                             "check that $XDG_STATE_HOME (or ~/.local/state) is writable");
         }
         sqlite3_busy_timeout(db_, 10'000);
-        execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-        migrate();
+        try {
+            execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+            migrate();
+        } catch (...) {
+            sqlite3_close(db_);  // no destructor runs for a constructor that throws
+            throw;
+        }
     }
     ~SqliteStore() override { sqlite3_close(db_); }
 
