@@ -37,7 +37,24 @@ struct LabTestOptions {
                                               // also <seed>-2 ... <seed>-N
 };
 
-// Runs every test of `lab` in a scratch folder below `scratch` (created, and removed afterwards).
+// One test to run: the implicit "untouched" test (test == -1) or lab.tests[test] on one seed.
+// Jobs of one lab are independent: each has its own scratch folder and its own containers, so
+// they may run at the same time (`test -j`).
+struct LabTestJob {
+    std::string name;  // "reference", "reference [seed test-2]"
+    std::string seed;
+    int test = -1;     // index in lab.tests; -1: untouched
+    int copy = 0;      // which of --seeds N this is (1-based), for a distinct scratch folder
+};
+
+// The jobs of `lab`: untouched first, then each test on each of its seeds.
+std::vector<LabTestJob> plan_lab_tests(const LabSpec& lab, const LabTestOptions& options);
+
+// Runs one job in a scratch folder below `scratch` (created, and removed afterwards).
+LabTestOutcome run_lab_test(const LabSpec& lab, const LabTestJob& job, const std::filesystem::path& scratch,
+                            const LabTestOptions& options);
+
+// Runs every job of `lab`, in order.
 std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const std::filesystem::path& scratch,
                                           const LabTestOptions& options = {});
 

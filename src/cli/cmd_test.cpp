@@ -1,8 +1,8 @@
 // `infuse-lab test [folders...]`: run each lab's own tests through the learner's grading path, in
 // scratch workspaces; never touches the learner's progress or workspaces.
 //
-// Labs are the unit of work: `-j N` runs N labs at once (each lab's tests, and its repeats, run in
-// order on one worker, so a lab's containers never race with themselves). `--shard K/N` keeps the
+// `-j N` runs N tests at once, of any labs (every test has its own scratch workspace and its own
+// containers, with names of their own). `--shard K/N` keeps the
 // K-th of N shares of the labs, sorted by id. `--repeat N` runs everything N times, the second and
 // later times on fresh random seeds, so a lab that passes only on some learners' data shows up.
 #include <stdlib.h>
@@ -86,30 +86,57 @@ private:
     std::string problem_;
 };
 
-// One lab: loaded once (thoroughly), then its tests run `repeat` times.
-std::vector<LabTestOutcome> test_one_lab(const CatalogEntry& entry, const TestOptions& options, const LabTestOptions& base,
-                                         EngineOnce& engine, const std::filesystem::path& scratch) {
+// A lab ready to test: loaded once (thoroughly), its jobs planned for every round. Round 1 runs
+// on the lab's usual seeds (or --seed); later rounds on fresh random ones.
+struct PlannedLab {
+    const CatalogEntry* entry = nullptr;
+    std::optional<LabSpec> lab;                 // absent when the definition is broken
+    std::vector<LabTestOptions> rounds;         // options of each round (its seed)
+    std::vector<std::pair<int, LabTestJob>> jobs;  // round index, job
+    std::vector<LabTestOutcome> outcomes;       // one per job, in job order (or the definition failure)
+    std::atomic<std::size_t> remaining{0};
+};
+
+void plan(PlannedLab& planned, const TestOptions& options, const LabTestOptions& base, EngineOnce& engine) {
+    const CatalogEntry& entry = *planned.entry;
     auto loaded = load_lab(entry.dir, entry.id, entry.origin, CheckDepth::thorough);
     if (!loaded.usable()) {
         LabTestOutcome outcome{entry.id, "definition", LabTestOutcome::Result::failed};
         for (const auto& d : loaded.diagnostics.all()) {
             if (d.severity == Diagnostic::Severity::error) outcome.problems.push_back(d.to_string());
         }
-        return {std::move(outcome)};
+        planned.outcomes = {std::move(outcome)};
+        return;
     }
+    planned.lab = std::move(*loaded.lab);
     LabTestOptions lab_options = base;
-    if (loaded.lab->needs_containers()) engine.provide(lab_options);
-    std::vector<LabTestOutcome> outcomes;
+    if (planned.lab->needs_containers()) engine.provide(lab_options);
     for (int round = 1; round <= options.repeat; ++round) {
-        // Round 1 runs on the lab's usual seeds (or --seed); later rounds on fresh ones.
         if (round > 1) lab_options.seed = new_seed();
-        auto results = run_lab_tests(*loaded.lab, scratch / fmt::format("{}-{}", entry.id, round), lab_options);
-        if (options.repeat > 1) {
-            for (auto& result : results) result.test_name += fmt::format(" (round {})", round);
+        planned.rounds.push_back(lab_options);
+        for (auto& job : plan_lab_tests(*planned.lab, lab_options)) {
+            if (options.repeat > 1) job.name += fmt::format(" (round {})", round);
+            planned.jobs.emplace_back(round - 1, std::move(job));
         }
-        outcomes.insert(outcomes.end(), std::make_move_iterator(results.begin()), std::make_move_iterator(results.end()));
     }
-    return outcomes;
+    planned.outcomes.resize(planned.jobs.size());
+    planned.remaining = planned.jobs.size();
+}
+
+// Runs `work(i)` for i in [0, count) on `jobs` threads (on this one when jobs is 1).
+template <typename Work>
+void in_parallel(std::size_t count, int jobs, Work&& work) {
+    std::atomic<std::size_t> next{0};
+    auto worker = [&] {
+        for (std::size_t i = next++; i < count; i = next++) work(i);
+    };
+    const auto threads = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, jobs)), std::max<std::size_t>(1, count));
+    if (threads <= 1) {
+        worker();
+        return;
+    }
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
 }
 
 int run_test(Context& context, const TestOptions& options) {
@@ -131,38 +158,47 @@ int run_test(Context& context, const TestOptions& options) {
 
     const auto scratch = make_scratch();
     const auto started = std::chrono::steady_clock::now();
-    std::vector<std::vector<LabTestOutcome>> results(labs.size());
-    std::atomic<std::size_t> next{0};
     std::mutex output;
-    const bool stream_text = !options.json;
-    auto worker = [&] {
-        for (std::size_t i = next++; i < labs.size(); i = next++) {
-            std::vector<LabTestOutcome> outcomes;
-            try {
-                outcomes = test_one_lab(labs[i], options, base, engine, scratch);
-            } catch (const std::exception& problem) {  // one lab's trouble must not end the others
-                outcomes = {LabTestOutcome{labs[i].id, "definition", LabTestOutcome::Result::failed, {problem.what()}}};
-            }
-            if (stream_text) {
-                std::lock_guard lock(output);
-                print_outcomes(std::cout, context.style, outcomes);
-            }
-            results[i] = std::move(outcomes);
-        }
+    const auto report_lab = [&](const PlannedLab& planned) {
+        if (options.json) return;
+        std::lock_guard lock(output);
+        print_outcomes(std::cout, context.style, planned.outcomes);
     };
-    const int jobs = std::clamp(options.jobs, 1, static_cast<int>(std::max<std::size_t>(1, labs.size())));
-    if (jobs == 1) {
-        worker();
-    } else {
-        std::vector<std::jthread> workers;
-        for (int j = 0; j < jobs; ++j) workers.emplace_back(worker);
+
+    // Load and plan every lab, then run every job of every lab: the unit of work is one test, so
+    // one slow lab does not keep the other workers idle. A lab is printed once its last job ends.
+    std::vector<PlannedLab> planned(labs.size());
+    for (std::size_t i = 0; i < labs.size(); ++i) planned[i].entry = &labs[i];
+    in_parallel(labs.size(), options.jobs, [&](std::size_t i) {
+        try {
+            plan(planned[i], options, base, engine);
+        } catch (const std::exception& problem) {  // one lab's trouble must not end the others
+            planned[i].jobs.clear();
+            planned[i].outcomes = {LabTestOutcome{labs[i].id, "definition", LabTestOutcome::Result::failed, {problem.what()}}};
+        }
+        if (planned[i].jobs.empty()) report_lab(planned[i]);
+    });
+    std::vector<std::pair<std::size_t, std::size_t>> work;  // lab, job
+    for (std::size_t i = 0; i < planned.size(); ++i) {
+        for (std::size_t j = 0; j < planned[i].jobs.size(); ++j) work.emplace_back(i, j);
     }
+    in_parallel(work.size(), options.jobs, [&](std::size_t w) {
+        auto& lab = planned[work[w].first];
+        const auto& [round, job] = lab.jobs[work[w].second];
+        const auto folder = scratch / fmt::format("{}-r{}-{}", lab.entry->id, round, work[w].second);
+        try {
+            lab.outcomes[work[w].second] = run_lab_test(*lab.lab, job, folder, lab.rounds[static_cast<std::size_t>(round)]);
+        } catch (const std::exception& problem) {
+            lab.outcomes[work[w].second] = LabTestOutcome{lab.entry->id, job.name, LabTestOutcome::Result::failed, {problem.what()}};
+        }
+        if (--lab.remaining == 0) report_lab(lab);
+    });
     std::error_code ignored;
     std::filesystem::remove_all(scratch, ignored);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
     TestRun run;
-    for (std::size_t i = 0; i < labs.size(); ++i) run.labs.push_back({labs[i].id, std::move(results[i])});
+    for (auto& lab : planned) run.labs.push_back({lab.entry->id, std::move(lab.outcomes)});
     run.seconds = seconds;
     run.shard = shard.count > 1 ? fmt::format("{}/{}", shard.index + 1, shard.count) : "";
     if (!options.junit.empty()) write_junit(run, options.junit);

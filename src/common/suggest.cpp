@@ -5,17 +5,21 @@
 
 namespace infuse {
 
+// Optimal string alignment distance: insertions, deletions, substitutions and transpositions of
+// two neighbours ("breif" is one edit from "brief") each cost 1.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     constexpr std::size_t too_long = 256;
     if (a.size() > too_long || b.size() > too_long) return too_long;
-    std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
+    std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         current[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
             current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) current[j] = std::min(current[j], before[j - 2] + 1);
         }
+        std::swap(before, previous);
         std::swap(previous, current);
     }
     return previous[b.size()];

@@ -167,7 +167,7 @@ private:
             const auto source = lab_.dir / file.from;
             if (file.from.empty()) continue;
             if (!std::filesystem::is_regular_file(source)) {
-                error(file.where, field + ".from", fmt::format("'{}' is not a file in the lab folder", file.from));
+                error(file.where, field + ".from", fmt::format("'{}' is not a file in the lab folder{}", file.from, nearest_lab_file(file.from)));
                 continue;
             }
             if (depth_ != CheckDepth::thorough) continue;
@@ -180,6 +180,17 @@ private:
             }
             if (file.is_template) check_file_templates(source, field);
         }
+    }
+
+    // " (did you mean 'data/evidence.txt'?)" for a misspelt path, from the files of the lab folder.
+    std::string nearest_lab_file(const std::string& path) const {
+        std::vector<std::string> names;
+        std::error_code ec;
+        for (auto it = std::filesystem::recursive_directory_iterator(lab_.dir, ec); !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+            if (it->is_regular_file()) names.push_back(it->path().lexically_relative(lab_.dir).string());
+            if (names.size() > 2000) break;  // a huge folder: no suggestion rather than a slow one
+        }
+        return did_you_mean(path, std::span<const std::string>(names));
     }
 
     static std::string lowercase(std::string text) {

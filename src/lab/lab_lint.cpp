@@ -179,6 +179,11 @@ private:
                 texts.push_back(read_text(lab_.dir / file));
             }
         }
+        // A reference to a missing file is reported already; the file it meant to name would only
+        // be reported again as unused.
+        for (const auto& name : used) {
+            if (!fs::exists(lab_.dir / name)) return;
+        }
         std::vector<std::string> builds;
         for (const auto& container : lab_.containers) builds.push_back(fs::path(container.build).lexically_normal().string() + "/");
         std::vector<fs::path> unused;

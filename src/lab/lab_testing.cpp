@@ -213,7 +213,7 @@ void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::
     const bool has_checks = std::any_of(lab.questions.begin(), lab.questions.end(),
                                         [](const Question& q) { return q.mode == Question::Mode::check; });
     TestWorkspace workspace(lab, options, scratch);
-    if (!workspace.prepare(outcome.seed, {}, has_checks, outcome)) return;
+    if (!workspace.prepare(outcome.seed, {}, has_checks, outcome)) return;  // the job's seed
     const GradingContext context = workspace.context();
     for (const auto& question : lab.questions) {
         if (question.mode == Question::Mode::grader) continue;
@@ -229,19 +229,8 @@ void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::
 
 }  // namespace
 
-std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& scratch, const LabTestOptions& options) {
-    std::vector<LabTestOutcome> outcomes;
-    auto timed = [&](std::string name, const std::string& seed, auto&& body) {
-        LabTestOutcome outcome{lab.id, std::move(name)};
-        outcome.seed = seed;
-        const auto begin = std::chrono::steady_clock::now();
-        body(outcome);
-        outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-        if (outcome.result != LabTestOutcome::Result::skipped) {
-            outcome.result = outcome.problems.empty() ? LabTestOutcome::Result::passed : LabTestOutcome::Result::failed;
-        }
-        outcomes.push_back(std::move(outcome));
-    };
+std::vector<LabTestJob> plan_lab_tests(const LabSpec& lab, const LabTestOptions& options) {
+    std::vector<LabTestJob> jobs;
     // With --seeds N, a test that names no seed runs on N learners' data: "test", "test-2" ...
     // (only where the seed changes something: params or generated evidence). With --seed S (or a
     // fresh seed of --repeat), on "S", "S-2" ...
@@ -250,16 +239,38 @@ std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& sc
     const auto tagged = [&](const std::string& name, const std::string& seed) {
         return seeded && seed != kDefaultTestSeed ? fmt::format("{} [seed {}]", name, seed) : name;
     };
-    timed(tagged("untouched", base), base, [&](LabTestOutcome& outcome) { run_untouched(lab, options, scratch / "untouched", outcome); });
+    jobs.push_back({tagged("untouched", base), base, -1, 0});
     const int seeds = seeded ? std::max(1, options.seeds) : 1;
     for (std::size_t i = 0; i < lab.tests.size(); ++i) {
         const LabTest& test = lab.tests[i];
         for (int n = 1; n <= (test.seed.empty() ? seeds : 1); ++n) {
             const std::string seed = !test.seed.empty() ? test.seed : n == 1 ? base : fmt::format("{}-{}", base, n);
-            timed(test.seed.empty() ? tagged(test.name, seed) : test.name, seed,
-                  [&](LabTestOutcome& outcome) { run_one(lab, test, seed, options, scratch / fmt::format("test-{}-{}", i, n), outcome); });
+            jobs.push_back({test.seed.empty() ? tagged(test.name, seed) : test.name, seed, static_cast<int>(i), n});
         }
     }
+    return jobs;
+}
+
+LabTestOutcome run_lab_test(const LabSpec& lab, const LabTestJob& job, const fs::path& scratch, const LabTestOptions& options) {
+    LabTestOutcome outcome{lab.id, job.name};
+    outcome.seed = job.seed;
+    const auto begin = std::chrono::steady_clock::now();
+    if (job.test < 0) {
+        run_untouched(lab, options, scratch / "untouched", outcome);
+    } else {
+        run_one(lab, lab.tests.at(static_cast<std::size_t>(job.test)), job.seed, options,
+                scratch / fmt::format("test-{}-{}", job.test, job.copy), outcome);
+    }
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    if (outcome.result != LabTestOutcome::Result::skipped) {
+        outcome.result = outcome.problems.empty() ? LabTestOutcome::Result::passed : LabTestOutcome::Result::failed;
+    }
+    return outcome;
+}
+
+std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& scratch, const LabTestOptions& options) {
+    std::vector<LabTestOutcome> outcomes;
+    for (const auto& job : plan_lab_tests(lab, options)) outcomes.push_back(run_lab_test(lab, job, scratch, options));
     return outcomes;
 }
 

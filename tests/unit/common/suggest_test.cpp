@@ -15,4 +15,7 @@ TEST_CASE("nearest finds plausible typos and nothing else", "[suggest]") {
     CHECK(did_you_mean("anwser", words) == " (did you mean 'answer'?)");
     CHECK(did_you_mean("qqqq", words).empty());
     CHECK(edit_distance("kitten", "sitting") == 3);
+    CHECK(edit_distance("breif", "brief") == 1);  // two neighbours swapped: one edit
+    CHECK(edit_distance("ab", "ba") == 1);
+    CHECK(edit_distance("", "abc") == 3);
 }

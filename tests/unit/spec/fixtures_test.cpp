@@ -49,13 +49,32 @@ TEST_CASE("each broken fixture gets its message at the right place", "[spec]") {
     CHECK(count >= 15);
 }
 
+TEST_CASE("each warning fixture loads, with its warnings at the right place", "[spec]") {
+    int count = 0;
+    for (const auto& lab : fs::directory_iterator(fs::path(INFUSE_TEST_FIXTURES) / "warnings")) {
+        const std::string id = "warnings/" + lab.path().filename().string();
+        auto loaded = load_lab(lab.path(), id, LabOrigin::external, CheckDepth::thorough);
+        const std::string diagnostics = all_diagnostics(loaded);
+        INFO(id << " reported:\n" << diagnostics);
+        CHECK(loaded.usable());  // warnings never stop a lab
+        std::ifstream expect(lab.path() / "expect.txt");
+        REQUIRE(expect);
+        for (std::string line; std::getline(expect, line);) {
+            if (!line.empty()) CHECK(diagnostics.find(line) != std::string::npos);
+        }
+        ++count;
+    }
+    CHECK(count >= 1);
+}
+
 TEST_CASE("text fields take a string or a map by language", "[spec]") {
     auto loaded = load_lab(fs::path(INFUSE_TEST_FIXTURES) / "good" / "minimal", "good/minimal", LabOrigin::external);
     REQUIRE(loaded.usable());
     const LabSpec& lab = *loaded.lab;
     CHECK(lab.title.in("fr") == "Lab minimal");
     CHECK(lab.title.in("es") == "Minimal lab");  // falls back to English
-    CHECK(lab.summary.in("fr") == "A lab used by the tests.");
+    CHECK(lab.summary.in("fr") == "Un lab pour les tests.");
+    CHECK(lab.summary.in("de") == "A lab used by the tests.");
     REQUIRE(lab.questions.size() == 1);
     CHECK(lab.questions[0].answer.kind == "ip");
     CHECK(lab.questions[0].feedback.at(0).when.kind == "ip");  // a bare value uses the question's checker
