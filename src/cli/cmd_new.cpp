@@ -202,7 +202,7 @@ int run_new(Context& context, const NewOptions& options) {
 Runner define_new(CLI::App& app) {
     auto options = std::make_shared<NewOptions>();
     app.add_option("lab", options->id, "the new lab's id: <area>/<name>, such as logs/password-guessing")->required();
-    app.add_option("--root", options->root, "the labs root to create it in (default: ./labs if it exists, else .)")->option_text("DIR");
+    app.add_option("--root", options->root, "the labs root to create it in (default: ./labs; . when the current folder is a labs root)")->option_text("DIR");
     return [options](Context& context) { return run_new(context, *options); };
 }
 

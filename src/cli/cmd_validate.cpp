@@ -1,6 +1,8 @@
 // `infuse-lab validate [folders...]`: every definition problem of every lab named, at
 // file:line:column. Exit 2 when there is any error; warnings alone exit 0.
+#include <algorithm>
 #include <iostream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -35,7 +37,12 @@ int run_validate(Context& context, const ValidateOptions& options) {
             report.push_back({{"lab", entry.id}, {"dir", entry.dir.string()}, {"ok", !loaded.diagnostics.has_errors()}, {"problems", problems}});
             continue;
         }
-        for (const auto& d : loaded.diagnostics.all()) {
+        // In reading order: by file, then line and column (checks run field by field, not in order).
+        auto diagnostics = loaded.diagnostics.all();
+        std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+            return std::tie(a.where.file, a.where.line, a.where.column) < std::tie(b.where.file, b.where.line, b.where.column);
+        });
+        for (const auto& d : diagnostics) {
             std::string line = d.to_string();
             std::cerr << (d.severity == Diagnostic::Severity::error ? context.style.bad(line) : context.style.warn(line)) << "\n";
         }

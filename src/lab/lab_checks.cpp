@@ -109,7 +109,14 @@ private:
         try {
             provision_workspace(lab_, sample_, folder, ExistingFiles::replace);
             if (auto derived = derive_values(lab_, sample_, folder); !derived) {
-                error(derived.error().where, "derive", derived.error().message);
+                // "derive.attacker: received: 7: ..." names its field already.
+                const std::string& message = derived.error().message;
+                const auto colon = message.find(": ");
+                if (message.starts_with("derive.") && colon != std::string::npos) {
+                    error(derived.error().where, message.substr(0, colon), message.substr(colon + 2));
+                } else {
+                    error(derived.error().where, "derive", message);
+                }
                 evidence_failed_ = true;
             }
         } catch (const UserError& problem) {

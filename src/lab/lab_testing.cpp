@@ -153,9 +153,14 @@ std::optional<TestVerdict> grade_for_test(const Question& question, const LabTes
         return std::nullopt;
     }
     details = verdict->details;
-    // What a test's `feedback:` is compared with: the lab's feedback rules for an answer checker,
-    // the grader's message or the check's finding otherwise (they have no feedback rules).
-    const TestVerdict got{verdict_of(*verdict), question.mode == Question::Mode::answer ? verdict->feedback : verdict->note};
+    // What a test's `feedback:` is compared with: everything the learner is told. For an answer
+    // checker, the lab's feedback rule and the checker's own note ("off by exactly 1 hour: check the
+    // time zone"); the grader's message or the check's finding otherwise.
+    std::string told = verdict->note;
+    if (question.mode == Question::Mode::answer && !verdict->feedback.empty()) {
+        told = verdict->feedback + (told.empty() ? "" : " / " + told);
+    }
+    const TestVerdict got{verdict_of(*verdict), told};
     if (test.expect == LabTest::Whole::pass && got.verdict != QuestionExpectation::Verdict::pass) {
         outcome.problems.push_back(fmt::format("{}: {} was graded {} (score {:.2f}){}", question.id,
                                                question.mode == Question::Mode::check ? std::string("the check") : fmt::format("answer '{}'", answer),

@@ -83,8 +83,12 @@ void YamlReader::check_keys(const YAML::Node& map, std::string_view field,
         bool known = false;
         for (auto name : allowed) known = known || name == key;
         if (!known) {
+            // `{say: Look, then answer.}`: the comma ended the text, the rest became a key.
+            const bool split_text = map.Style() == YAML::EmitterStyle::Flow && key.find(' ') != std::string::npos;
             error(key_node, field,
-                  fmt::format("unknown key '{}'{}", key, did_you_mean(key, candidates)));
+                  fmt::format("unknown key '{}'{}", key,
+                              split_text ? " (a comma inside {...} ends a value: quote the text before it)"
+                                         : did_you_mean(key, candidates)));
         }
     }
 }

@@ -12,7 +12,7 @@ expect_in "Created labs/logs/password-guessing"
 expect_exit 0 lab validate labs/logs/password-guessing
 expect_in "1 valid, 0 with errors (0 errors, 0 warnings)"
 expect_exit 0 lab test labs/logs/password-guessing --seeds 3
-expect_in "7 passed, 0 failed, 0 skipped"
+expect_in "10 passed, 0 failed, 0 skipped"
 expect_exit 2 lab new logs/password-guessing
 expect_in "already exists"
 expect_exit 2 lab new Logs/Bad_Name
@@ -27,7 +27,7 @@ sed -i 's#^id: logs/password-guessing#id: logs/leaky#' labs/logs/leaky/lab.yaml
 printf '\nThe attacker, {{attacker_ip}}, is the one to find.\n' >> labs/logs/leaky/brief.md
 echo "draft" > labs/logs/leaky/data/draft.txt
 expect_exit 2 lab validate labs/logs/leaky
-expect_in "labs/logs/leaky/brief.md:17:15: error: questions[0].answer: answer leak: the expected answer"
+expect_in "labs/logs/leaky/brief.md:16:15: error: questions[0].answer: answer leak: the expected answer"
 expect_in "labs/logs/leaky/data/draft.txt:1:1: error: data: nothing uses this file"
 # Allowing the brief silences the leak, and only the leak.
 sed -i 's/^    points: 10$/    points: 10\n    allow_leak: [brief]/' labs/logs/leaky/lab.yaml
