@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -381,9 +382,17 @@ private:
 
     void check_tests() {
         std::vector<std::string> ids;
-        for (const auto& question : lab_.questions) ids.push_back(question.id);
+        std::unordered_map<std::string_view, const Question*> by_id;  // a lab may have 10,000 questions
+        for (const auto& question : lab_.questions) {
+            ids.push_back(question.id);
+            by_id.emplace(question.id, &question);
+        }
+        const auto find_question = [&](const std::string& id) -> const Question* {
+            auto found = by_id.find(id);
+            return found == by_id.end() ? nullptr : found->second;
+        };
         auto known_question = [&](const std::string& id, const SourceLocation& where, const std::string& field) {
-            if (std::find(ids.begin(), ids.end(), id) != ids.end()) return;
+            if (by_id.count(id)) return;
             error(where, field, fmt::format("no question has the id '{}'{}", id, did_you_mean(id, std::span<const std::string>(ids))));
         };
         bool has_reference = false;
@@ -396,7 +405,7 @@ private:
             for (const auto& [question, answer] : test.answers) {
                 known_question(question, test.where, field + ".answers");
                 check_templates(answer, test.where, field + ".answers." + question);
-                const Question* asked = lab_.find_question(question);
+                const Question* asked = find_question(question);
                 if (asked && asked->mode == Question::Mode::check) {
                     error(test.where, field + ".answers." + question,
                           "a state check takes no answer: give the workspace files it needs with `files:`");
@@ -411,7 +420,7 @@ private:
                 known_question(question, expectation.where, field + ".expect");
             }
             const auto answers_given = static_cast<std::size_t>(std::count_if(test.answers.begin(), test.answers.end(), [&](const auto& entry) {
-                const Question* asked = lab_.find_question(entry.first);
+                const Question* asked = find_question(entry.first);
                 return asked && asked->mode != Question::Mode::check;
             }));
             has_reference = has_reference || (test.expect == LabTest::Whole::pass && answers_given == answered);

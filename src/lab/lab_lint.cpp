@@ -139,11 +139,15 @@ private:
     void check_leaks() {
         if (!values_complete_) return;  // derived values missing: expected answers unknown
         const auto texts = readable_texts();
+        std::vector<std::string> contents;
+        for (const auto& text : texts) contents.push_back(text.text);
+        const LeakIndex index(contents);
         for (std::size_t i = 0; i < lab_.questions.size(); ++i) {
             const Question& question = lab_.questions[i];
             for (const auto& secret : secrets_of(question, sample_)) {
                 std::set<std::string> reported;  // one report per place, not per translation of it
-                for (const auto& text : texts) {
+                for (const std::size_t candidate : index.candidates(secret)) {
+                    const ReadableText& text = texts[candidate];
                     if (text.owner == &question && text.last_hint) continue;  // the last hint may give it away
                     if (allowed(question, text)) continue;
                     auto found = find_answer_in(text.text, secret);

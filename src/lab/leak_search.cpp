@@ -60,4 +60,51 @@ std::optional<LeakPosition> find_answer_in(std::string_view text, std::string_vi
     return std::nullopt;
 }
 
+namespace {
+
+// The runs of letters and digits of `text`, fanged and lower-cased: "hxxp://Evil[.]example" ->
+// http, evil, example.
+std::vector<std::string> words_of(std::string_view text) {
+    std::vector<std::string> words;
+    const std::string fanged = lower(refang(text));
+    std::string word;
+    for (char c : fanged) {
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            word += c;
+        } else if (!word.empty()) {
+            words.push_back(std::move(word));
+            word.clear();
+        }
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+    return words;
+}
+
+}  // namespace
+
+LeakIndex::LeakIndex(const std::vector<std::string>& texts) : count_(texts.size()) {
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        for (auto& word : words_of(texts[i])) {
+            auto& list = postings_[std::move(word)];
+            if (list.empty() || list.back() != i) list.push_back(i);
+        }
+    }
+}
+
+std::vector<std::size_t> LeakIndex::candidates(std::string_view value) const {
+    const auto words = words_of(trim(value));
+    if (words.empty()) {  // no letter or digit at all: search everything
+        std::vector<std::size_t> all(count_);
+        for (std::size_t i = 0; i < count_; ++i) all[i] = i;
+        return all;
+    }
+    const std::vector<std::size_t>* rarest = nullptr;
+    for (const auto& word : words) {
+        auto found = postings_.find(word);
+        if (found == postings_.end()) return {};  // a word of the value is in no text
+        if (!rarest || found->second.size() < rarest->size()) rarest = &found->second;
+    }
+    return *rarest;
+}
+
 }  // namespace infuse
