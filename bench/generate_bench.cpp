@@ -3,7 +3,8 @@
 //      (the floor: no generator can write faster than the disk takes bytes);
 //   2. a derived aggregate (the most frequent client among 404s, and its count) over that log, as a
 //      ratio to the shell pipeline a learner types: grep ' 404 ' | awk '{print $1}' | sort | uniq -c | sort -rn.
-// Both answers must agree, or the benchmark fails. Usage: bench_generate [LINES] (default 1000000).
+// Both answers must agree, or the benchmark fails.
+// Usage: bench_generate [LINES] [--json FILE]  (default 1000000 lines; FILE gets the figures as JSON)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -42,7 +43,13 @@ std::string shell_output(const std::string& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const long lines = argc > 1 ? std::atol(argv[1]) : 1'000'000;
+    long lines = 1'000'000;
+    std::string json_file;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--json" && i + 1 < argc) json_file = argv[++i];
+        else lines = std::atol(argv[i]);
+    }
     const fs::path folder = fs::temp_directory_path() / "infuse-lab-bench-generate";
     fs::create_directories(folder);
     const fs::path log = folder / "access.log";
@@ -104,6 +111,14 @@ int main(int argc, char** argv) {
     fmt::print("  ratio derive/pipeline x{:.2f}\n", derive_one_pass_s / pipeline_s);
 
     const bool agree = pipeline_output.find(fmt::format("{} {}", top_count, top)) != std::string::npos;
+    if (!json_file.empty()) {
+        std::ofstream(json_file) << nlohmann::json{
+            {"benchmark", "generate"}, {"lines", stats.lines}, {"bytes", stats.bytes},
+            {"generate_seconds", generate_s + sync_s}, {"dd_seconds", dd_s}, {"ratio_generate_over_dd", (generate_s + sync_s) / dd_s},
+            {"derive_seconds_per_pass", derive_one_pass_s}, {"pipeline_seconds", pipeline_s},
+            {"ratio_derive_over_pipeline", derive_one_pass_s / pipeline_s}, {"answers_agree", agree}}.dump(2)
+                                 << "\n";
+    }
     fs::remove_all(folder);
     if (!agree) {
         std::cerr << "the derivation and the pipeline disagree\n";

@@ -129,9 +129,9 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 peaks = {name: int(kib) for name, kib, _ in rows}
 def ratio(a, b): return peaks[a] / peaks[b]
 print("\npeak ratios (the bigger input over the smaller one):")
-pairs = [("logs/big start (generate + derive)", "logs/tenth start (generate + derive)", "2 GB log vs 0.2 GB: start"),
-         ("logs/big validate", "logs/tenth validate", "2 GB log vs 0.2 GB: validate"),
-         ("logs/big generate", "logs/tenth generate", "2 GB log vs 0.2 GB: generate"),
+pairs = [("logs/big start (generate + derive)", "logs/tenth start (generate + derive)", "the big log vs a tenth: start"),
+         ("logs/big validate", "logs/tenth validate", "the big log vs a tenth: validate"),
+         ("logs/big generate", "logs/tenth generate", "the big log vs a tenth: generate"),
          ("infra/ten-thousand validate", "infra/hundred validate", "10,000 vs 100 questions: validate"),
          ("infra/ten-thousand answer", "infra/hundred answer", "10,000 vs 100 questions: answer"),
          ("infra/ten-thousand test", "infra/hundred test", "10,000 vs 100 questions: test")]
