@@ -39,7 +39,7 @@ peak() {
     { echo "failed: $* ($(tail -3 "$work/err"))" >&2; exit 1; }
   read -r kib secs < <(tail -1 "$work/time")
   printf '%s\t%s\t%s\n' "$name" "$kib" "$secs" >> "$results"
-  printf '  %-34s peak %8.1f MiB  %7.2f s\n' "$name" "$(echo "$kib / 1024" | bc -l)" "$secs"
+  printf '  %-34s peak %8.1f MiB  %7.2f s\n' "$name" "$(awk "BEGIN{print $kib/1024}")" "$secs"
 }
 
 # --- 1. a big generated log ------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #   scripts/setup.sh            install + build (Release)
 #   BUILD_DIR=... BUILD_TYPE=... scripts/setup.sh
 #   INFUSE_SKIP_CONTAINERS=1    do not install or start docker (container labs will not start)
+#   INFUSE_DEV=1                also install clang and its runtimes (fuzzing, sanitizers)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,8 +18,10 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libpugixml-dev libcurl4-openssl-dev
   libboost-dev libboost-filesystem-dev
   catch2 libcli11-dev libfmt-dev libsqlite3-dev libre2-dev libssl-dev libexpected-dev libldns-dev
-  bubblewrap sqlite3 dnsutils whois curl python3 procps dnsmasq-base goaccess
+  bubblewrap sqlite3 dnsutils whois curl python3 procps dnsmasq-base goaccess time
 )
+# INFUSE_DEV=1 (CI sets it): also what the fuzzers and the sanitizer build need (docs/fuzzing.md).
+if [ "${INFUSE_DEV:-0}" = 1 ]; then packages+=(clang libclang-rt-dev llvm); fi
 
 missing=()
 for p in "${packages[@]}"; do
