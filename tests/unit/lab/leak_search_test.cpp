@@ -3,6 +3,9 @@
 
 #include "lab/leak_search.hpp"
 
+#include <string>
+#include <vector>
+
 using infuse::find_answer_in;
 
 TEST_CASE("an answer is found as a whole token, with its line and column", "[lab][leaks]") {
@@ -38,4 +41,19 @@ TEST_CASE("values too short to mean anything are never searched", "[lab][leaks]"
     CHECK_FALSE(find_answer_in("go to ab now", "ab"));
     CHECK_FALSE(find_answer_in("", "203.0.113.7"));
     CHECK_FALSE(find_answer_in("203.0.113.7", ""));
+}
+
+TEST_CASE("the leak index only proposes texts holding every word of a value", "[lab][leaks]") {
+    const std::vector<std::string> texts{
+        "Which address does host-42 have?",          // 0: 42, but not 198 or 51
+        "The resolver said 198.51.0.42 for it.",     // 1: the value
+        "mail went to update-check[.]example",       // 2: defanged
+        "nothing to see",                            // 3
+    };
+    const infuse::LeakIndex index(texts);
+    CHECK(index.candidates("198.51.0.42") == std::vector<std::size_t>{1});
+    CHECK(index.candidates("update-check.example") == std::vector<std::size_t>{2});
+    CHECK(index.candidates("203.0.113.9").empty());  // "203" is in no text
+    CHECK(index.candidates("...").size() == texts.size());  // no word at all: every text
+    for (auto i : index.candidates("198.51.0.42")) CHECK(find_answer_in(texts[i], "198.51.0.42"));
 }
