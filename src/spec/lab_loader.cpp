@@ -283,7 +283,7 @@ void LabReader::read_generate(const YAML::Node& node) {
             file.to = *to;
         }
         if (auto with = in_.child(item, "with", field, Presence::optional)) {
-            if (in_.is_map(*with, field_of(field, "with"))) file.options_json = spec::yaml_to_json(*with, spec::ScalarTypes::core).dump();
+            if (in_.is_map(*with, field_of(field, "with"))) file.options_json = spec::yaml_to_json(*with, spec::ScalarTypes::core).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         }
         lab_.generated.push_back(std::move(file));
     }
@@ -306,7 +306,7 @@ void LabReader::read_derive(const YAML::Node& node) {
         DerivedValue value;
         value.name = name;
         value.where = in_.at(entry.second);
-        value.spec_json = spec::yaml_to_json(entry.second, spec::ScalarTypes::strings).dump();
+        value.spec_json = spec::yaml_to_json(entry.second, spec::ScalarTypes::strings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         lab_.derived.push_back(std::move(value));
     }
 }
@@ -665,7 +665,7 @@ std::optional<GraderSpec> LabReader::read_grader(const YAML::Node& node, const s
     in_.check_keys(node, field, {"program", "with", "timeout"});
     if (auto program = in_.string(node, "program", field, Presence::required)) grader.program = *program;
     if (auto with = in_.child(node, "with", field, Presence::optional)) {
-        if (in_.is_map(*with, field_of(field, "with"))) grader.options_json = spec::yaml_to_json(*with).dump();
+        if (in_.is_map(*with, field_of(field, "with"))) grader.options_json = spec::yaml_to_json(*with).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     if (auto timeout = duration(node, "timeout", field, std::chrono::seconds(60))) grader.timeout = *timeout;
     return grader;
