@@ -54,8 +54,4 @@ std::vector<LabTestJob> plan_lab_tests(const LabSpec& lab, const LabTestOptions&
 LabTestOutcome run_lab_test(const LabSpec& lab, const LabTestJob& job, const std::filesystem::path& scratch,
                             const LabTestOptions& options);
 
-// Runs every job of `lab`, in order.
-std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const std::filesystem::path& scratch,
-                                          const LabTestOptions& options = {});
-
 }  // namespace infuse

@@ -124,11 +124,6 @@ struct NewOptions {
     std::string root;
 };
 
-bool is_identifier(std::string_view text) {
-    return !text.empty() && text.front() != '-' && text.back() != '-' &&
-           text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
-}
-
 std::string replaced(std::string_view text, const std::string& id, const std::string& title, const std::string& dir) {
     std::string out(text);
     for (const auto& [mark, value] : {std::pair<std::string, std::string>{"@ID@", id}, {"@TITLE@", title}, {"@DIR@", dir}}) {
@@ -168,8 +163,7 @@ fs::path default_root() {
 }
 
 int run_new(Context& context, const NewOptions& options) {
-    const auto slash = options.id.find('/');
-    if (slash == std::string::npos || !is_identifier(options.id.substr(0, slash)) || !is_identifier(options.id.substr(slash + 1))) {
+    if (!is_lab_id(options.id)) {
         throw UserError(ExitCode::bad_input, fmt::format("'{}' is not a lab id", options.id),
                         "write <area>/<name> in lower-case letters, digits and '-', such as logs/password-guessing");
     }
@@ -178,7 +172,7 @@ int run_new(Context& context, const NewOptions& options) {
     if (fs::exists(dir)) {
         throw UserError(ExitCode::bad_input, fmt::format("{} already exists", dir.string()), "choose another name, or delete the folder first");
     }
-    const std::string id = options.id, title = title_of(options.id.substr(slash + 1)), shown = dir.lexically_normal().string();
+    const std::string id = options.id, title = title_of(options.id.substr(options.id.find('/') + 1)), shown = dir.lexically_normal().string();
     write_file(dir / "lab.yaml", replaced(kLabYaml, id, title, shown));
     write_file(dir / "brief.md", replaced(kBrief, id, title, shown));
     write_file(dir / "data" / "access.log", std::string(kAccessLog));

@@ -1,5 +1,7 @@
 #include "infuse/derive.hpp"
 
+#include "infuse/file_io.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -34,10 +36,11 @@ std::string text_of(const nlohmann::json& spec, std::string_view key, std::strin
     return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// Errors name the file as the learner knows it: its name in the workspace.
 tl::expected<std::string, std::string> read_whole(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return tl::unexpected(fmt::format("{}: cannot read", file.filename().string()));
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    auto content = read_whole_file(file);
+    if (!content) return tl::unexpected(fmt::format("{}: cannot read", file.filename().string()));
+    return content;
 }
 
 // Reads a file line by line through a large buffer (derivations run over millions of lines).

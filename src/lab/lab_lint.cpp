@@ -2,11 +2,13 @@
 // leaks, data files nothing uses, and translations missing from some fields.
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "infuse/file_io.hpp"
 #include "infuse/grading.hpp"
 #include "infuse/params.hpp"
 #include "infuse/suggest.hpp"
@@ -17,11 +19,23 @@ namespace infuse {
 namespace fs = std::filesystem;
 namespace {
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
+// A file the lints read; one that cannot be read is reported by the structural checks.
+std::string read_text(const fs::path& path) { return read_whole_file(path).value_or(""); }
+
+// The brief and its translations, by language: "en" -> brief.md, "fr" -> brief.fr.md.
+std::map<std::string, fs::path> brief_files(const LabSpec& lab) {
+    const fs::path brief = lab.dir / lab.brief;
+    const std::string stem = brief.stem().string();
+    std::map<std::string, fs::path> files;
+    if (fs::is_regular_file(brief)) files["en"] = brief;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(brief.parent_path(), ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(stem + ".") || !name.ends_with(".md") || name.size() <= stem.size() + 4) continue;
+        const std::string language = name.substr(stem.size() + 1, name.size() - stem.size() - 4);
+        if (language.find('.') == std::string::npos && entry.is_regular_file()) files[language] = entry.path();
+    }
+    return files;
 }
 
 // A place a learner reads before answering: its text (rendered with the sample params), where to
@@ -92,16 +106,8 @@ private:
 
     std::vector<ReadableText> readable_texts() const {
         std::vector<ReadableText> texts;
-        // The brief and its translations.
-        const fs::path brief = lab_.dir / lab_.brief;
-        std::vector<fs::path> briefs{brief};
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator(brief.parent_path(), ec)) {
-            const auto name = entry.path().filename().string();
-            if (name.starts_with(brief.stem().string() + ".") && name.ends_with(".md") && entry.path() != brief) briefs.push_back(entry.path());
-        }
-        for (const auto& path : briefs) {
-            if (fs::is_regular_file(path)) texts.push_back({render(read_text(path)), {path.lexically_normal().string(), 1, 1}, true, "the brief", "brief"});
+        for (const auto& [language, path] : brief_files(lab_)) {
+            texts.push_back({render(read_text(path)), {path.lexically_normal().string(), 1, 1}, true, "the brief", "brief"});
         }
         for (const auto& question : lab_.questions) {
             for (const auto& [language, text] : question.ask.by_language) {
@@ -221,18 +227,10 @@ private:
             for (const auto& rule : question.feedback) collect(rule.say);
         }
         const fs::path brief = lab_.dir / lab_.brief;
-        std::set<std::string> brief_languages{"en"};
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator(brief.parent_path(), ec)) {
-            const std::string name = entry.path().filename().string(), stem = brief.stem().string();
-            // brief.fr.md -> fr
-            if (name.starts_with(stem + ".") && name.ends_with(".md") && name.size() > stem.size() + 4) {
-                const std::string language = name.substr(stem.size() + 1, name.size() - stem.size() - 4);
-                if (language.find('.') == std::string::npos) {
-                    brief_languages.insert(language);
-                    languages.insert(language);
-                }
-            }
+        std::set<std::string> brief_languages{"en"};  // a missing brief.md is reported elsewhere
+        for (const auto& [language, path] : brief_files(lab_)) {
+            brief_languages.insert(language);
+            if (language != "en") languages.insert(language);  // brief.md alone says nothing of languages
         }
         if (languages.size() < 2) return;
         const std::string all = fmt::format("{}", fmt::join(languages, ", "));

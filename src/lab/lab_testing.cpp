@@ -273,10 +273,4 @@ LabTestOutcome run_lab_test(const LabSpec& lab, const LabTestJob& job, const fs:
     return outcome;
 }
 
-std::vector<LabTestOutcome> run_lab_tests(const LabSpec& lab, const fs::path& scratch, const LabTestOptions& options) {
-    std::vector<LabTestOutcome> outcomes;
-    for (const auto& job : plan_lab_tests(lab, options)) outcomes.push_back(run_lab_test(lab, job, scratch, options));
-    return outcomes;
-}
-
 }  // namespace infuse

@@ -1,5 +1,7 @@
 #include "infuse/workspace.hpp"
 
+#include "infuse/file_io.hpp"
+
 #include <fstream>
 #include <system_error>
 
@@ -18,9 +20,9 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw UserError(ExitCode::bad_input, fmt::format("{}: cannot read", path.string()));
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    auto content = read_whole_file(path);
+    if (!content) throw UserError(ExitCode::bad_input, content.error());
+    return std::move(*content);
 }
 
 // Writes through a temporary file in the same folder and renames it into place.

@@ -22,13 +22,6 @@
 
 namespace infuse {
 
-namespace {
-
-using spec::Presence;
-using spec::YamlReader;
-using spec::field_at;
-using spec::field_of;
-
 bool is_identifier(std::string_view text) {
     if (text.empty() || text.size() > 64) return false;
     for (char c : text) {
@@ -37,6 +30,19 @@ bool is_identifier(std::string_view text) {
     }
     return text.front() != '-';
 }
+
+bool is_lab_id(std::string_view id) {
+    const auto slash = id.find('/');
+    return slash != std::string_view::npos && id.find('/', slash + 1) == std::string_view::npos &&
+           is_identifier(id.substr(0, slash)) && is_identifier(id.substr(slash + 1));
+}
+
+namespace {
+
+using spec::Presence;
+using spec::YamlReader;
+using spec::field_at;
+using spec::field_of;
 
 // Relative, inside its base, no "..": what `from` and `to` must be.
 bool is_contained_path(std::string_view text) {
@@ -110,10 +116,7 @@ void LabReader::read_header(const YAML::Node& root, std::string_view expected_id
     if (auto id_node = in_.child(root, "id", "", Presence::required)) {
         if (auto id = in_.scalar(*id_node, "id")) {
             lab_.id = *id;
-            auto slash = id->find('/');
-            bool shaped = slash != std::string::npos && id->find('/', slash + 1) == std::string::npos &&
-                          is_identifier(id->substr(0, slash)) && is_identifier(id->substr(slash + 1));
-            if (!shaped) {
+            if (!is_lab_id(*id)) {
                 in_.error(*id_node, "id", fmt::format("'{}' is not of the form <area>/<name> "
                                                       "(lower-case letters, digits, '-')", *id));
             } else if (!expected_id.empty() && *id != expected_id) {
@@ -283,7 +286,7 @@ void LabReader::read_generate(const YAML::Node& node) {
             file.to = *to;
         }
         if (auto with = in_.child(item, "with", field, Presence::optional)) {
-            if (in_.is_map(*with, field_of(field, "with"))) file.options_json = spec::yaml_to_json(*with, spec::ScalarTypes::core).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            if (in_.is_map(*with, field_of(field, "with"))) file.options_json = spec::yaml_to_json_text(*with, spec::ScalarTypes::core);
         }
         lab_.generated.push_back(std::move(file));
     }
@@ -306,7 +309,7 @@ void LabReader::read_derive(const YAML::Node& node) {
         DerivedValue value;
         value.name = name;
         value.where = in_.at(entry.second);
-        value.spec_json = spec::yaml_to_json(entry.second, spec::ScalarTypes::strings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        value.spec_json = spec::yaml_to_json_text(entry.second, spec::ScalarTypes::strings);
         lab_.derived.push_back(std::move(value));
     }
 }
@@ -665,7 +668,7 @@ std::optional<GraderSpec> LabReader::read_grader(const YAML::Node& node, const s
     in_.check_keys(node, field, {"program", "with", "timeout"});
     if (auto program = in_.string(node, "program", field, Presence::required)) grader.program = *program;
     if (auto with = in_.child(node, "with", field, Presence::optional)) {
-        if (in_.is_map(*with, field_of(field, "with"))) grader.options_json = spec::yaml_to_json(*with).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (in_.is_map(*with, field_of(field, "with"))) grader.options_json = spec::yaml_to_json_text(*with);
     }
     if (auto timeout = duration(node, "timeout", field, std::chrono::seconds(60))) grader.timeout = *timeout;
     return grader;
