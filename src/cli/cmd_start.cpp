@@ -12,6 +12,7 @@
 #include "cli/session.hpp"
 #include "cli/views.hpp"
 #include "infuse/error.hpp"
+#include "infuse/lab_folder.hpp"
 #include "infuse/paths.hpp"
 #include "infuse/process.hpp"
 #include "infuse/running_services.hpp"
@@ -30,6 +31,8 @@ struct StartOptions {
 
 int run_start(Context& context, const StartOptions& options) {
     LabSpec lab = load_started_lab(context, options.lab);
+    // A lab from anyone: before anything is read from it or written, no link may leave its folder.
+    require_closed_lab_folder(lab.dir);
     // Before anything is written: a lab that needs containers cannot start without an engine.
     std::optional<ContainerEngine> engine;
     if (lab.needs_containers()) engine = require_container_engine(lab);

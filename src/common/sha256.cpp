@@ -1,5 +1,8 @@
 #include "infuse/sha256.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
 #include <cstring>
 #include <fstream>
@@ -51,18 +54,22 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 tl::expected<std::string, std::string> sha256_file_hex(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return tl::unexpected(file.string() + ": cannot read: " + std::strerror(errno));
-    }
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return tl::unexpected(file.string() + ": cannot read: " + std::strerror(errno));
+    auto digest = sha256_descriptor_hex(fd, file.string());
+    ::close(fd);
+    return digest;
+}
+
+tl::expected<std::string, std::string> sha256_descriptor_hex(int fd, std::string_view shown) {
     auto context = new_sha256();
     std::array<char, 1 << 16> buffer{};
-    while (in) {
-        in.read(buffer.data(), buffer.size());
-        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
-    }
-    if (in.bad()) {
-        return tl::unexpected(file.string() + ": read error");
+    while (true) {
+        const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return tl::unexpected(std::string(shown) + ": read error: " + std::strerror(errno));
+        if (got == 0) break;
+        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(got));
     }
     return finish(context.get());
 }

@@ -1,5 +1,7 @@
 #include "infuse/derive.hpp"
 
+#include "infuse/confined_folder.hpp"
+
 #include "infuse/file_io.hpp"
 
 #include <algorithm>
@@ -459,8 +461,13 @@ tl::expected<void, DeriveFailure> derive_values(const LabSpec& lab, ParamValues&
         const std::string in = text_of(*spec, "in", "workspace");
         if (in != "workspace" && in != "lab") return fail(fmt::format("in: '{}' is neither workspace nor lab", in));
         const fs::path file = (in == "lab" ? lab.dir : evidence_dir) / from;
-        if (from.empty() || from.front() == '/' || from.find("..") != std::string::npos) return fail(fmt::format("from: '{}' must be a relative path", from));
-        if (!fs::is_regular_file(file)) {
+        if (!is_plain_relative_path(from)) return fail(fmt::format("from: '{}' must be a relative path", from));
+        // Read only what is inside: links in the lab may stay inside it, the evidence may hold none.
+        auto folder = ConfinedFolder::open(in == "lab" ? lab.dir : evidence_dir, in == "lab" ? Links::inside : Links::refuse,
+                                           Privacy::shared_read, false);
+        if (folder && folder->leads_outside(from)) return fail(fmt::format("from: '{}' leads outside its folder", from));
+        const bool inside = folder && (folder->kind(from) == EntryKind::file || (in == "lab" && folder->kind(from) == EntryKind::link));
+        if (!inside || !fs::is_regular_file(file)) {
             return fail(in == "lab" ? fmt::format("from: the lab has no file '{}'", from)
                                     : fmt::format("from: '{}' is not a provisioned file (provision.files or provision.generate)", from));
         }

@@ -18,6 +18,7 @@
 #include "infuse/simulated_services.hpp"
 #include "infuse/state_checks.hpp"
 #include "infuse/suggest.hpp"
+#include "infuse/lab_folder.hpp"
 
 namespace infuse {
 namespace {
@@ -28,6 +29,7 @@ public:
         : lab_(lab), out_(diagnostics), depth_(depth) {}
 
     void run() {
+        if (depth_ == CheckDepth::thorough) check_folder();
         check_params();
         check_evidence();
         check_brief();
@@ -44,6 +46,15 @@ private:
         out_.error(where.file.empty() ? file_location() : where, std::move(field), std::move(message));
     }
     SourceLocation file_location() const { return {lab_.spec_file.lexically_normal().string(), 0, 0}; }
+
+    // Links that leave the lab folder and special files, each at its own path: start refuses them.
+    void check_folder() {
+        for (const auto& problem : lab_folder_problems(lab_.dir)) {
+            const auto path = problem.path.empty() ? lab_.dir : lab_.dir / problem.path;
+            error({path.lexically_normal().string(), 0, 0}, "lab folder", problem.message);
+            evidence_failed_ = true;
+        }
+    }
 
     // Reports templates in `text` that name no param.
     void check_templates(std::string_view text, const SourceLocation& where, const std::string& field) {
@@ -105,7 +116,7 @@ private:
             known_.insert(derived.name);
             derived_names_.insert(derived.name);
         }
-        if (depth_ != CheckDepth::thorough || (lab_.generated.empty() && lab_.derived.empty())) return;
+        if (depth_ != CheckDepth::thorough || evidence_failed_ || (lab_.generated.empty() && lab_.derived.empty())) return;
         const auto folder = std::filesystem::temp_directory_path() / fmt::format("infuse-lab-validate-{}", random_hex(8));
         try {
             provision_workspace(lab_, sample_, folder, ExistingFiles::replace);

@@ -1,5 +1,8 @@
 #include "infuse/lab_testing.hpp"
 
+#include "infuse/confined_folder.hpp"
+#include "infuse/limits.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -42,8 +45,11 @@ public:
         : lab_(lab), options_(options), workspace_(std::move(workspace)) {}
     ~TestWorkspace() {
         if (options_.engine && !containers_.empty()) remove_running(*options_.engine, containers_);
+        if (auto folder = ConfinedFolder::open(workspace_, Links::refuse, Privacy::shared_read, false)) {
+            (void)folder->remove_all("");
+        }
         std::error_code ignored;
-        fs::remove_all(workspace_, ignored);
+        fs::remove(workspace_, ignored);
     }
     TestWorkspace(const TestWorkspace&) = delete;
     TestWorkspace& operator=(const TestWorkspace&) = delete;
@@ -69,15 +75,7 @@ public:
             outcome.problems.push_back(fmt::format("{}: {}", derived.error().where.to_string(), derived.error().message));
             return false;
         }
-        for (const auto& [target, source] : files) {
-            std::error_code ec;
-            fs::create_directories((workspace_ / target).parent_path(), ec);
-            fs::copy_file(lab_.dir / source, workspace_ / target, fs::copy_options::overwrite_existing, ec);
-            if (ec) {
-                outcome.problems.push_back(fmt::format("files.{}: cannot copy '{}': {}", target, source, ec.message()));
-                return false;
-            }
-        }
+        if (!copy_test_files(files, outcome)) return false;
         if (!needs_containers || !lab_.needs_containers()) return true;
         if (!options_.engine) {
             outcome.problems.push_back("needs containers: " + options_.engine_problem);
@@ -91,6 +89,30 @@ public:
         }
         containers_ = std::move(*started);
         add_service_values(values_, containers_);
+        return true;
+    }
+
+    // The test's own files, read from the lab folder and written into the workspace, neither
+    // through a link.
+    bool copy_test_files(const std::map<std::string, std::string>& files, LabTestOutcome& outcome) const {
+        if (files.empty()) return true;
+        auto lab_folder = ConfinedFolder::open(lab_.dir, Links::inside, Privacy::shared_read, false);
+        auto workspace = ConfinedFolder::open(workspace_, Links::refuse, Privacy::shared_read, true);
+        if (!lab_folder || !workspace) {
+            outcome.problems.push_back(fmt::format("files: {}", !lab_folder ? lab_folder.error() : workspace.error()));
+            return false;
+        }
+        for (const auto& [target, source] : files) {
+            auto content = lab_folder->read(source, limit_value(Limit::definition_bytes, lab_.id));
+            std::string problem = content ? std::string() : content.error();
+            if (content) {
+                if (auto written = workspace->write(target, *content, Durability::no_fsync); !written) problem = written.error();
+            }
+            if (!problem.empty()) {
+                outcome.problems.push_back(fmt::format("files.{}: cannot copy '{}': {}", target, source, problem));
+                return false;
+            }
+        }
         return true;
     }
 

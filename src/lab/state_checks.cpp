@@ -1,5 +1,7 @@
 #include "infuse/state_checks.hpp"
 
+#include "infuse/confined_folder.hpp"
+
 #include <fstream>
 
 #include <fmt/format.h>
@@ -57,21 +59,18 @@ std::string shorten(std::string_view text) {
 Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
     auto relative = render(check.path, context.values);
     if (!relative) return tl::unexpected(relative.error());
-    const fs::path path = (context.workspace / *relative).lexically_normal();
-    // Stay inside the workspace, also through symbolic links the learner may have made.
-    std::error_code ec;
-    const fs::path real = fs::weakly_canonical(path, ec);
-    const fs::path root = fs::weakly_canonical(context.workspace, ec);
-    const auto [root_end, ignored] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
-    if (root_end != root.end()) return miss(fmt::format("{} points outside the workspace", *relative));
-    const bool exists = fs::exists(real, ec);
+    // Inside the workspace, through links the learner may have made, never out of it.
+    auto workspace = ConfinedFolder::open(context.workspace, Links::inside, Privacy::shared_read, false);
+    if (!workspace) return miss(workspace.error());
+    if (workspace->leads_outside(*relative)) return miss(fmt::format("{} points outside the workspace", *relative));
+    const EntryKind kind = workspace->kind(*relative);
+    const bool exists = kind != EntryKind::missing;
     if (!check.exists) return exists ? miss(fmt::format("{} should not exist", *relative)) : pass();
     if (!exists) return miss(fmt::format("{} does not exist", *relative));
     if (check.contains.empty() && check.regex.empty() && check.json_pointer.empty() && check.xpath.empty()) return pass();
-    if (!fs::is_regular_file(real, ec)) return miss(fmt::format("{} is not a file", *relative));
-    if (fs::file_size(real, ec) > (64u << 20)) return miss(fmt::format("{} is larger than 64 MiB", *relative));
-    std::ifstream in(real, std::ios::binary);
-    const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto read = workspace->read(*relative, 64u << 20);
+    if (!read) return miss(fmt::format("{} cannot be read as a file of at most 64 MiB", *relative));
+    const std::string content = std::move(*read);
     for (const auto& text : check.contains) {
         auto needle = render(text, context.values);
         if (!needle) return tl::unexpected(needle.error());

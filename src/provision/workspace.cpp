@@ -1,15 +1,18 @@
 #include "infuse/workspace.hpp"
 
-#include "infuse/file_io.hpp"
+#include <unistd.h>
 
-#include <fstream>
+#include <cerrno>
 #include <system_error>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "infuse/derive.hpp"
 #include "infuse/error.hpp"
 #include "infuse/generate.hpp"
+#include "infuse/lab_folder.hpp"
+#include "infuse/limits.hpp"
 #include "infuse/paths.hpp"
 #include "infuse/sha256.hpp"
 
@@ -19,51 +22,52 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-    auto content = read_whole_file(path);
-    if (!content) throw UserError(ExitCode::bad_input, content.error());
-    return std::move(*content);
+[[noreturn]] void fail_to_write(const std::string& problem) {
+    throw UserError(ExitCode::environment, problem, "check that the workspace folder is writable and the disk is not full");
 }
 
-// Writes through a temporary file in the same folder and renames it into place.
-class AtomicFile {
-public:
-    explicit AtomicFile(fs::path target) : target_(std::move(target)) {
-        fs::create_directories(target_.parent_path());
-        temporary_ = target_.parent_path() / fmt::format(".{}.partial-{}", target_.filename().string(), random_hex(4));
-        out_.open(temporary_, std::ios::binary | std::ios::trunc);
-        if (!out_) fail("cannot create");
-    }
-    ~AtomicFile() {
-        if (!committed_) {
-            std::error_code ignored;
-            fs::remove(temporary_, ignored);
-        }
-    }
-    std::ofstream& stream() { return out_; }
-    void commit() {
-        out_.close();
-        if (!out_) fail("cannot write");
-        std::error_code error;
-        fs::rename(temporary_, target_, error);
-        if (error) fail(error.message().c_str());
-        committed_ = true;
-    }
+ConfinedFolder open_workspace(const fs::path& workspace) {
+    auto folder = ConfinedFolder::open(workspace, Links::refuse, Privacy::shared_read, true);
+    if (!folder) fail_to_write(folder.error());
+    return std::move(*folder);
+}
 
-private:
-    [[noreturn]] void fail(const char* what) {
-        throw UserError(ExitCode::environment, fmt::format("{}: {}", target_.string(), what),
-                        "check that the workspace folder is writable and the disk is not full");
+// Streams an open descriptor into `out`.
+void copy_descriptor(int fd, std::ostream& out, const std::string& shown) {
+    std::vector<char> buffer(1 << 16);
+    while (true) {
+        const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw UserError(ExitCode::bad_input, fmt::format("{}: cannot read", shown));
+        if (got == 0) return;
+        out.write(buffer.data(), got);
     }
-    fs::path target_, temporary_;
-    std::ofstream out_;
-    bool committed_ = false;
+}
+
+struct CloseOnExit {
+    int fd;
+    ~CloseOnExit() { ::close(fd); }
 };
 
-void copy_streaming(const fs::path& from, std::ofstream& out) {
-    std::ifstream in(from, std::ios::binary);
-    if (!in) throw UserError(ExitCode::bad_input, fmt::format("{}: cannot read", from.string()));
-    out << in.rdbuf();
+void check_digest(const ConfinedFolder& lab_folder, const ProvisionedFile& file, const fs::path& source) {
+    auto fd = lab_folder.open_for_reading(file.from);
+    if (!fd) throw UserError(ExitCode::bad_input, fd.error(), "", file.where);
+    CloseOnExit closing{*fd};
+    auto digest = sha256_descriptor_hex(*fd, source.string());
+    if (!digest) throw UserError(ExitCode::bad_input, digest.error(), "", file.where);
+    std::string wanted = *file.sha256;
+    for (auto& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (*digest != wanted) {
+        throw UserError(ExitCode::bad_input,
+                        fmt::format("{} does not match its sha256 in lab.yaml (it is {}): the lab's data is damaged or was changed",
+                                    source.lexically_normal().string(), *digest),
+                        "reinstall the lab, or if you changed the file on purpose, update `sha256:` with `infuse-lab hash --file`",
+                        file.where);
+    }
+}
+
+void commit_or_fail(PendingFile& pending) {
+    if (auto committed = pending.commit(); !committed) fail_to_write(committed.error());
 }
 
 }  // namespace
@@ -71,79 +75,80 @@ void copy_streaming(const fs::path& from, std::ofstream& out) {
 std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
                                              const fs::path& workspace, ExistingFiles existing) {
     std::vector<std::string> written;
-    fs::create_directories(workspace);
+    const ConfinedFolder lab_folder = open_lab_folder(lab.dir);
+    const ConfinedFolder target = open_workspace(workspace);
+    // Resuming keeps what is there, even a link a grader or container planted: it is neither
+    // followed nor replaced, and reads of it are refused later.
+    auto keep = [&](const std::string& to) { return existing == ExistingFiles::keep && target.kind(to) != EntryKind::missing; };
     for (const auto& file : lab.files) {
         const fs::path source = lab.dir / file.from;
-        const fs::path target = workspace / file.to;
-        if (existing == ExistingFiles::keep && fs::exists(target)) continue;
-        if (file.sha256) {
-            auto digest = sha256_file_hex(source);
-            if (!digest) throw UserError(ExitCode::bad_input, digest.error(), "", file.where);
-            std::string wanted = *file.sha256;
-            for (auto& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (*digest != wanted) {
-                throw UserError(ExitCode::bad_input,
-                                fmt::format("{} does not match its sha256 in lab.yaml (it is {}): the lab's data is damaged or was changed",
-                                            source.lexically_normal().string(), *digest),
-                                "reinstall the lab, or if you changed the file on purpose, update `sha256:` with `infuse-lab hash --file`",
-                                file.where);
-            }
-        }
-        AtomicFile out(target);
+        if (keep(file.to)) continue;
+        if (file.sha256) check_digest(lab_folder, file, source);
+        auto pending = target.create(file.to, Durability::no_fsync);
+        if (!pending) fail_to_write(pending.error());
         if (file.is_template) {
-            auto rendered = render_template(read_file(source), values);
+            auto text = lab_folder.read(file.from, limit_value(Limit::definition_bytes, lab.id));
+            if (!text) throw UserError(ExitCode::bad_input, text.error(), "", file.where);
+            auto rendered = render_template(*text, values);
             if (!rendered) {
                 throw UserError(ExitCode::bad_input, rendered.error().message, "",
                                 {source.lexically_normal().string(), rendered.error().line, rendered.error().column});
             }
-            out.stream() << *rendered;
+            pending->stream() << *rendered;
         } else {
-            copy_streaming(source, out.stream());
+            auto fd = lab_folder.open_for_reading(file.from);
+            if (!fd) throw UserError(ExitCode::bad_input, fd.error(), "", file.where);
+            CloseOnExit closing{*fd};
+            copy_descriptor(*fd, pending->stream(), source.string());
         }
-        out.commit();
+        commit_or_fail(*pending);
         written.push_back(file.to);
     }
     for (const auto& generated : lab.generated) {
-        const fs::path target = workspace / generated.to;
-        if (existing == ExistingFiles::keep && fs::exists(target)) continue;
+        if (keep(generated.to)) continue;
         const std::string field = fmt::format("provision.generate ({})", generated.to);
         auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values);
         if (!options) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, options.error()), "", generated.where);
         const auto seed = values.find("seed");
-        AtomicFile out(target);
+        auto out = target.create(generated.to, Durability::no_fsync);
+        if (!out) fail_to_write(out.error());
         auto stats = generate_evidence(generated.generator, *options,
-                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out.stream());
+                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out->stream());
         if (!stats) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, stats.error()), "", generated.where);
-        out.commit();
+        commit_or_fail(*out);
         written.push_back(generated.to);
     }
     return written;
 }
 
 std::string render_brief(const LabSpec& lab, const ParamValues& values, std::string_view language) {
-    fs::path brief = lab.dir / lab.brief;
+    const ConfinedFolder lab_folder = open_lab_folder(lab.dir);
+    fs::path brief = lab.brief;
     const fs::path translated = brief.parent_path() / fmt::format("{}.{}.md", brief.stem().string(), language);
-    if (language != "en" && fs::is_regular_file(translated)) brief = translated;
-    auto rendered = render_template(read_file(brief), values);
+    if (language != "en" && lab_folder.kind(translated.string()) != EntryKind::missing) brief = translated;
+    auto text = lab_folder.read(brief.string(), limit_value(Limit::definition_bytes, lab.id));
+    if (!text) throw UserError(ExitCode::bad_input, text.error(), "", {(lab.dir / brief).lexically_normal().string(), 0, 0});
+    auto rendered = render_template(*text, values);
     if (!rendered) {
         throw UserError(ExitCode::bad_input, rendered.error().message, "",
-                        {brief.lexically_normal().string(), rendered.error().line, rendered.error().column});
+                        {(lab.dir / brief).lexically_normal().string(), rendered.error().line, rendered.error().column});
     }
     return *rendered;
 }
 
 void remove_workspace(const fs::path& workspace) {
-    const fs::path root = fs::weakly_canonical(workspaces_root());
-    const fs::path target = fs::weakly_canonical(workspace);
-    auto [root_end, target_at] = std::mismatch(root.begin(), root.end(), target.begin(), target.end());
-    if (root_end != root.end() || target == root) {
+    const fs::path root = fs::absolute(workspaces_root()).lexically_normal();
+    const fs::path target = fs::absolute(workspace).lexically_normal();
+    const std::string relative = target.lexically_relative(root).string();
+    if (!is_plain_relative_path(relative)) {
         throw UserError(ExitCode::environment, fmt::format("refusing to delete {}: it is not inside {}", target.string(), root.string()));
     }
-    std::error_code error;
-    fs::remove_all(target, error);
-    if (error) throw UserError(ExitCode::environment, fmt::format("cannot delete {}: {}", target.string(), error.message()));
+    auto folder = ConfinedFolder::open(root, Links::refuse, Privacy::shared_read, false);
+    if (!folder) return;  // no workspaces at all: nothing to delete
+    if (auto removed = folder->remove_all(relative); !removed) throw UserError(ExitCode::environment, removed.error());
     // Leave no empty area folder behind (~/infuse-lab/headers/ once its last lab is reset).
-    fs::remove(target.parent_path(), error);
+    std::error_code ignored;
+    fs::remove(target.parent_path(), ignored);
 }
 
 }  // namespace infuse

@@ -5,6 +5,8 @@
 // afterwards by check_lab() in src/lab/lab_checks.cpp, on the plain structs.
 #include "infuse/lab_loader.hpp"
 
+#include "infuse/confined_folder.hpp"
+
 #include <array>
 #include <charconv>
 #include <fstream>
@@ -44,14 +46,8 @@ using spec::YamlReader;
 using spec::field_at;
 using spec::field_of;
 
-// Relative, inside its base, no "..": what `from` and `to` must be.
-bool is_contained_path(std::string_view text) {
-    if (text.empty() || text.front() == '/' || text.find('\0') != std::string_view::npos) return false;
-    for (const auto& part : std::filesystem::path(text)) {
-        if (part == "..") return false;
-    }
-    return true;
-}
+// Relative, inside its base, no "..": what `from`, `to`, `brief` and every other path must be.
+bool is_contained_path(std::string_view text) { return is_plain_relative_path(text); }
 
 class LabReader {
 public:
@@ -161,7 +157,10 @@ void LabReader::read_header(const YAML::Node& root, std::string_view expected_id
         lab_.minutes = static_cast<int>(*minutes);
     }
     lab_.requires_tools = in_.string_list(root, "requires", "", Presence::optional);
-    if (auto brief = in_.string(root, "brief", "", Presence::optional)) lab_.brief = *brief;
+    if (auto brief = in_.string(root, "brief", "", Presence::optional)) {
+        if (is_contained_path(*brief)) lab_.brief = *brief;
+        else in_.error(root["brief"], "brief", fmt::format("'{}' must be a relative path inside the lab folder", *brief));
+    }
 }
 
 void LabReader::read_params(const YAML::Node& node) {
