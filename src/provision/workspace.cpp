@@ -70,6 +70,12 @@ void copy_streaming(const fs::path& from, std::ofstream& out) {
 
 std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
                                              const fs::path& workspace, ExistingFiles existing) {
+    auto budget = EvidenceBudget::whole(lab.id);
+    return provision_workspace(lab, values, workspace, existing, budget);
+}
+
+std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
+                                             const fs::path& workspace, ExistingFiles existing, EvidenceBudget& budget) {
     std::vector<std::string> written;
     fs::create_directories(workspace);
     for (const auto& file : lab.files) {
@@ -107,12 +113,13 @@ std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValu
         const fs::path target = workspace / generated.to;
         if (existing == ExistingFiles::keep && fs::exists(target)) continue;
         const std::string field = fmt::format("provision.generate ({})", generated.to);
-        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values);
+        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values, lab.id);
         if (!options) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, options.error()), "", generated.where);
         const auto seed = values.find("seed");
         AtomicFile out(target);
         auto stats = generate_evidence(generated.generator, *options,
-                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out.stream());
+                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out.stream(), budget);
+        if (!stats && !budget.passed().empty()) throw UserError(ExitCode::bad_input, fmt::format("{}: {}", field, stats.error()), budget.hint(), generated.where);
         if (!stats) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, stats.error()), "", generated.where);
         out.commit();
         written.push_back(generated.to);
