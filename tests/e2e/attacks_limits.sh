@@ -20,6 +20,7 @@ mkdir -p "$root/attacks"
 for dir in "$fixtures"/limits-*/; do cp -r "$dir" "$root/attacks/"; done
 # The big parts, made here.
 truncate -s 100M "$root/attacks/limits-huge-yaml/lab.yaml"   # sparse: no disk is used
+mkdir -p "$root/attacks/limits-deep-data-json/data" "$root/attacks/limits-big-number-data/data"
 python3 - "$root/attacks" <<'EOF'
 import sys
 root = sys.argv[1]
@@ -28,7 +29,7 @@ with open(f"{root}/limits-deep-yaml/lab.yaml", "a") as f:
 with open(f"{root}/limits-deep-data-json/data/web.json", "w") as f:
     f.write("[" * 1_000_000 + "]" * 1_000_000)
 with open(f"{root}/limits-big-number-data/data/web.yaml", "w") as f:
-    f.write("sites:\n  example.test:\n    n: " + "9" * 50_000 + "\n    f: 1" + "0" * 50_000 + ".5\n")
+    f.write("sites:\n  example.test:\n    routes:\n      /: {status: " + "9" * 50_000 + "}\n      /f: {status: 1" + "0" * 50_000 + ".5}\n")
 EOF
 export INFUSE_LAB_PATH="$root"
 
