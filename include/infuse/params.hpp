@@ -33,7 +33,7 @@ private:
 };
 
 // Draws every param of `lab` for `seed`. Errors name the param (a bad CIDR, an `unlike` that can
-// never be satisfied ...).
+// never be satisfied, values together longer than template-bytes ...).
 tl::expected<ParamValues, std::string> draw_params(const LabSpec& lab, std::string_view seed);
 
 // A fresh seed for a new learner run: 10 characters from [a-z0-9], from the system CSPRNG.
@@ -48,9 +48,16 @@ struct TemplateProblem {
     int column = 1;
 };
 
-// Replaces every {{ name }} by its value.
+// Replaces every {{ name }} by its value. The result may not pass template-bytes (in force for
+// `lab_id`): params that repeat params would otherwise grow exponentially. The size is checked
+// before each piece is appended, so nothing larger than the limit is ever allocated; the problem
+// is located at the placeholder that would pass it.
 tl::expected<std::string, TemplateProblem> render_template(std::string_view text,
-                                                            const ParamValues& values);
+                                                            const ParamValues& values,
+                                                            std::string_view lab_id = {});
+// Also with an explicit budget in bytes (render_json_templates shares one over a whole document).
+tl::expected<std::string, TemplateProblem> render_template_within(std::string_view text, const ParamValues& values,
+                                                                  std::uint64_t max_bytes, std::string_view lab_id);
 // The names used by the templates in `text`, with their positions (for validation).
 struct TemplateUse {
     std::string name;

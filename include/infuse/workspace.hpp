@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "infuse/generate.hpp"
 #include "infuse/lab.hpp"
 #include "infuse/params.hpp"
 
@@ -20,8 +21,13 @@ enum class ExistingFiles {
 // SHA-256 digests first. Each file is written to a temporary name and renamed, so an interrupted
 // start leaves no half-written evidence. Returns the workspace paths written. Throws UserError
 // (bad_input) naming the file, and line for template errors, when the lab's data is wrong.
+// Generated files are written within evidence-bytes for the lab, all together.
 std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
                                              const std::filesystem::path& workspace, ExistingFiles existing);
+// The same within `budget`: EvidenceBudget::sample(lab.id) for validate's bounded proof.
+std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
+                                             const std::filesystem::path& workspace, ExistingFiles existing,
+                                             EvidenceBudget& budget);
 
 // The brief in `language` (brief.<lang>.md, else the brief), with templates rendered.
 std::string render_brief(const LabSpec& lab, const ParamValues& values, std::string_view language);

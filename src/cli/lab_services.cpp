@@ -52,6 +52,11 @@ std::vector<RunningService> bring_up_services(const LabSpec& lab, const RunRecor
         if ((*recorded)->run_id == run.id) return (*recorded)->services;
         stop_supervisor(**recorded);  // an earlier run's services: they serve another learner's data
     }
+    // Data that does not load (or passes a limit) is the lab's fault, exit 2, not the machine's.
+    if (auto problems = check_service_data(lab); !problems.empty()) {
+        throw UserError(ExitCode::bad_input, fmt::format("the services of '{}' cannot start: {}", lab.id, problems.front()),
+                        fmt::format("run `infuse-lab validate {}`", lab.dir.string()));
+    }
     auto started = start_services_in_background(lab, run.id, services_file_for(lab.id).replace_extension(".log"));
     if (!started) {
         throw UserError(ExitCode::environment, fmt::format("the services of '{}' could not start: {}", lab.id, started.error()),

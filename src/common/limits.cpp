@@ -18,7 +18,7 @@ constexpr std::uint64_t KiB = 1024, MiB = 1024 * KiB, GiB = 1024 * MiB;
 constexpr LimitInfo kLimits[] = {
     {Limit::definition_bytes, "definition-bytes", 8 * MiB, true, "size of lab.yaml, a brief or a service data file"},
     {Limit::yaml_depth, "yaml-depth", 64, false, "nesting of lists and maps in a lab's YAML or JSON"},
-    {Limit::yaml_nodes, "yaml-nodes", 1'000'000, false, "nodes of one YAML document once its aliases are expanded"},
+    {Limit::yaml_nodes, "yaml-nodes", 200'000, false, "nodes of one YAML document once its aliases are expanded"},
     {Limit::yaml_expanded_bytes, "yaml-expanded-bytes", 32 * MiB, true, "text of one YAML document once its aliases are expanded"},
     {Limit::template_output_bytes, "template-bytes", 16 * MiB, true, "text one template may render to"},
     {Limit::evidence_bytes, "evidence-bytes", 1 * GiB, true, "evidence one lab may generate, all files together"},

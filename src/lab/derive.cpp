@@ -3,6 +3,8 @@
 #include "infuse/confined_folder.hpp"
 
 #include "infuse/file_io.hpp"
+#include "infuse/limits.hpp"
+#include "infuse/untrusted_json.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -291,8 +293,11 @@ tl::expected<std::string, std::string> from_email(const nlohmann::json& spec, co
 tl::expected<std::string, std::string> from_json(const nlohmann::json& spec, const fs::path& file) {
     auto text = read_whole(file);
     if (!text) return tl::unexpected(text.error());
+    // Evidence comes from the lab: nested past yaml-depth, it would overflow the stack in dump().
+    auto parsed = parse_untrusted_json(*text, limit_value(Limit::yaml_depth));
+    if (!parsed) return tl::unexpected(fmt::format("{}: not valid JSON: {}", file.filename().string(), parsed.error()));
     try {
-        const auto document = nlohmann::json::parse(*text);
+        const auto& document = *parsed;
         const auto& value = document.at(nlohmann::json::json_pointer(text_of(spec, "pointer")));
         return value.is_string() ? value.get<std::string>() : value.dump();
     } catch (const nlohmann::json::exception& problem) {
@@ -401,7 +406,7 @@ std::pair<int, int> year_and_offset(const LabSpec& lab, const nlohmann::json& sp
     int year = 2024, offset = 0;
     for (const auto& generated : lab.generated) {
         if (generated.to != from) continue;
-        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values);
+        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values, lab.id);
         if (options && options->contains("start")) {
             if (auto start = parse_iso8601(text_of(*options, "start"))) {
                 year = civil_fields(*start).year;
@@ -418,22 +423,38 @@ std::pair<int, int> year_and_offset(const LabSpec& lab, const nlohmann::json& sp
 
 }  // namespace
 
-tl::expected<nlohmann::json, std::string> render_json_templates(const nlohmann::json& document, const ParamValues& values) {
+namespace {
+
+// `room`: the bytes all the strings of the document may still render to, shared by the whole walk
+// (a list of a million "{{big}}" strings must not render a million times 16 MiB). The walk's depth
+// is bounded by the YAML limits the document was read under.
+tl::expected<nlohmann::json, std::string> render_json_within(const nlohmann::json& document, const ParamValues& values,
+                                                             std::uint64_t& room, std::string_view lab_id) {
     if (document.is_string()) {
-        auto rendered = render_template(document.get<std::string>(), values);
+        auto rendered = render_template_within(document.get_ref<const std::string&>(), values, room, lab_id);
         if (!rendered) return tl::unexpected(rendered.error().message);
-        return nlohmann::json(*rendered);
+        room -= std::min<std::uint64_t>(room, rendered->size());
+        return nlohmann::json(std::move(*rendered));
     }
     if (document.is_array() || document.is_object()) {
-        nlohmann::json out = document;
-        for (auto it = out.begin(); it != out.end(); ++it) {
-            auto rendered = render_json_templates(*it, values);
+        nlohmann::json out = document.is_array() ? nlohmann::json::array() : nlohmann::json::object();
+        for (auto it = document.begin(); it != document.end(); ++it) {
+            auto rendered = render_json_within(*it, values, room, lab_id);
             if (!rendered) return tl::unexpected(fmt::format("{}: {}", document.is_object() ? it.key() : "[]", rendered.error()));
-            *it = std::move(*rendered);
+            if (document.is_array()) out.push_back(std::move(*rendered));
+            else out[it.key()] = std::move(*rendered);
         }
         return out;
     }
     return document;
+}
+
+}  // namespace
+
+tl::expected<nlohmann::json, std::string> render_json_templates(const nlohmann::json& document, const ParamValues& values,
+                                                                std::string_view lab_id) {
+    std::uint64_t room = limit_value(Limit::template_output_bytes, lab_id);
+    return render_json_within(document, values, room, lab_id);
 }
 
 tl::expected<std::string, std::string> derive_one(const nlohmann::json& spec, const fs::path& file, std::string_view format) {
@@ -455,7 +476,7 @@ tl::expected<void, DeriveFailure> derive_values(const LabSpec& lab, ParamValues&
     for (const auto& derived : lab.derived) {
         const std::string field = "derive." + derived.name;
         auto fail = [&](const std::string& message) { return tl::unexpected(DeriveFailure{field + ": " + message, derived.where}); };
-        auto spec = render_json_templates(nlohmann::json::parse(derived.spec_json), values);
+        auto spec = render_json_templates(nlohmann::json::parse(derived.spec_json), values, lab.id);
         if (!spec) return fail(spec.error());
         const std::string from = text_of(*spec, "from");
         const std::string in = text_of(*spec, "in", "workspace");

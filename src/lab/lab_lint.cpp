@@ -10,8 +10,10 @@
 
 #include "infuse/file_io.hpp"
 #include "infuse/grading.hpp"
+#include "infuse/limits.hpp"
 #include "infuse/params.hpp"
 #include "infuse/suggest.hpp"
+#include "infuse/utf8.hpp"
 #include "lab/lab_checks.hpp"
 #include "lab/leak_search.hpp"
 
@@ -19,8 +21,14 @@ namespace infuse {
 namespace fs = std::filesystem;
 namespace {
 
-// A file the lints read; one that cannot be read is reported by the structural checks.
-std::string read_text(const fs::path& path) { return read_whole_file(path).value_or(""); }
+// A file the lints read; one that cannot be read, or is above definition-bytes, is reported by
+// check_brief_files() or the structural checks.
+std::string read_text(const fs::path& path, std::string_view lab_id) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec || size > limit_value(Limit::definition_bytes, lab_id)) return "";
+    return read_whole_file(path).value_or("");
+}
 
 // The brief and its translations, by language: "en" -> brief.md, "fr" -> brief.fr.md.
 std::map<std::string, fs::path> brief_files(const LabSpec& lab) {
@@ -77,6 +85,7 @@ public:
         : lab_(lab), sample_(sample), values_complete_(values_complete), out_(out) {}
 
     void run() {
+        check_brief_files();
         check_allow_leak_words();
         check_leaks();
         check_unused_data();
@@ -89,6 +98,30 @@ private:
     std::string render(std::string_view text) const {
         auto rendered = render_template(text, sample_);
         return rendered ? *rendered : std::string(text);
+    }
+
+    // A brief and its translations are printed to the learner: within definition-bytes, and UTF-8.
+    void check_brief_files() {
+        for (const auto& [language, path] : brief_files(lab_)) {
+            const std::string shown = path.lexically_normal().string();
+            std::error_code ec;
+            const auto size = fs::file_size(path, ec);
+            if (!ec && size > limit_value(Limit::definition_bytes, lab_.id)) {
+                out_.error({shown, 0, 0}, "brief",
+                           fmt::format("the brief is {}, more than {} ({})", format_bytes(size),
+                                       describe_limit(Limit::definition_bytes, lab_.id), raise_limit_hint(Limit::definition_bytes, lab_.id)));
+                continue;
+            }
+            const std::string text = read_text(path, lab_.id);
+            if (auto bad = first_invalid_utf8(text)) {
+                int line = 1, column = 1;
+                for (std::size_t i = 0; i < *bad; ++i) {
+                    if (text[i] == '\n') ++line, column = 1;
+                    else ++column;
+                }
+                out_.error({shown, line, column}, "brief", "this byte is not UTF-8: save the brief as UTF-8");
+            }
+        }
     }
 
     void check_allow_leak_words() {
@@ -107,7 +140,7 @@ private:
     std::vector<ReadableText> readable_texts() const {
         std::vector<ReadableText> texts;
         for (const auto& [language, path] : brief_files(lab_)) {
-            texts.push_back({render(read_text(path)), {path.lexically_normal().string(), 1, 1}, true, "the brief", "brief"});
+            texts.push_back({render(read_text(path, lab_.id)), {path.lexically_normal().string(), 1, 1}, true, "the brief", "brief"});
         }
         for (const auto& question : lab_.questions) {
             for (const auto& [language, text] : question.ask.by_language) {
@@ -126,7 +159,7 @@ private:
             if (file.evidence || file.from.empty()) continue;
             const fs::path source = lab_.dir / file.from;
             if (!fs::is_regular_file(source)) continue;  // reported by the structural checks
-            std::string content = read_text(source);
+            std::string content = read_text(source, lab_.id);
             if (content.find('\0') != std::string::npos) continue;  // binary: not read by eye
             texts.push_back({file.is_template ? render(content) : std::move(content), {source.lexically_normal().string(), 1, 1}, true,
                              fmt::format("the provisioned file '{}'", file.to), fs::path(file.to).lexically_normal().string()});
@@ -178,7 +211,7 @@ private:
         std::error_code ec;
         if (!fs::is_directory(data, ec)) return;
         std::set<std::string> used;
-        std::vector<std::string> texts{read_text(lab_.spec_file)};
+        std::vector<std::string> texts{read_text(lab_.spec_file, lab_.id)};
         for (const auto& file : lab_.files) used.insert(fs::path(file.from).lexically_normal().string());
         for (const auto& test : lab_.tests) {
             for (const auto& [target, source] : test.files) used.insert(fs::path(source).lexically_normal().string());
@@ -186,7 +219,7 @@ private:
         for (const auto& service : lab_.services) {
             for (const auto& file : service.files) {
                 used.insert(fs::path(file).lexically_normal().string());
-                texts.push_back(read_text(lab_.dir / file));
+                texts.push_back(read_text(lab_.dir / file, lab_.id));
             }
         }
         // A reference to a missing file is reported already; the file it meant to name would only

@@ -12,6 +12,8 @@
 #include "check/http_probe.hpp"
 #include "check/text_util.hpp"
 #include "infuse/indicators.hpp"
+#include "infuse/limits.hpp"
+#include "infuse/untrusted_json.hpp"
 
 namespace infuse {
 
@@ -82,12 +84,10 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
         if (!search(*pattern, content)) return miss(fmt::format("{} has no match for /{}/", *relative, *pattern));
     }
     if (!check.json_pointer.empty()) {
-        nlohmann::json document;
-        try {
-            document = nlohmann::json::parse(content);
-        } catch (const nlohmann::json::parse_error& problem) {
-            return miss(fmt::format("{} is not valid JSON: {}", *relative, problem.what()));
-        }
+        // A workspace file is anyone's: nested past yaml-depth it would overflow the stack.
+        auto parsed = parse_untrusted_json(content, limit_value(Limit::yaml_depth));
+        if (!parsed) return miss(fmt::format("{} is not valid JSON: {}", *relative, parsed.error()));
+        nlohmann::json document = std::move(*parsed);
         std::string found;
         try {
             const auto& value = document.at(nlohmann::json::json_pointer(check.json_pointer));

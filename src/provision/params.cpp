@@ -3,12 +3,14 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "infuse/limits.hpp"
 #include "infuse/sha256.hpp"
 
 namespace infuse {
@@ -103,7 +105,7 @@ tl::expected<std::string, std::string> draw_address(const ParamSpec& param, Seed
 }
 
 tl::expected<std::string, std::string> draw_one(const ParamSpec& param, SeededStream& stream,
-                                                const ParamValues& earlier) {
+                                                const ParamValues& earlier, std::string_view lab_id, std::uint64_t room) {
     switch (param.kind) {
         case ParamSpec::Kind::ipv4:
         case ParamSpec::Kind::ipv6: return draw_address(param, stream);
@@ -118,7 +120,7 @@ tl::expected<std::string, std::string> draw_one(const ParamSpec& param, SeededSt
             return out;
         }
         case ParamSpec::Kind::template_text: {
-            auto text = render_template(param.pattern, earlier);
+            auto text = render_template_within(param.pattern, earlier, room, lab_id);
             if (!text) return tl::unexpected(text.error().message);
             return *text;
         }
@@ -131,6 +133,10 @@ tl::expected<std::string, std::string> draw_one(const ParamSpec& param, SeededSt
 tl::expected<ParamValues, std::string> draw_params(const LabSpec& lab, std::string_view seed) {
     ParamValues values;
     values["seed"] = std::string(seed);
+    // All values together stay within template-bytes: a template param that repeats the one
+    // before it sixteen times, eight times over, would otherwise need 4 GiB (16^8 bytes).
+    const std::uint64_t budget = limit_value(Limit::template_output_bytes, lab.id);
+    std::uint64_t used = seed.size();
     for (const auto& param : lab.params) {
         SeededStream stream(fmt::format("infuse-lab/param/v1\n{}\n{}\n{}", lab.id, seed, param.name));
         std::string value;
@@ -138,7 +144,7 @@ tl::expected<ParamValues, std::string> draw_params(const LabSpec& lab, std::stri
         // A template has no randomness of its own: one draw is all it can give.
         const int tries = param.kind == ParamSpec::Kind::template_text ? 1 : 1000;
         for (int attempt = 0; attempt < tries && !distinct; ++attempt) {
-            auto drawn = draw_one(param, stream, values);
+            auto drawn = draw_one(param, stream, values, lab.id, budget - std::min(used, budget));
             if (!drawn) return tl::unexpected(fmt::format("params.{}: {}", param.name, drawn.error()));
             value = *drawn;
             distinct = true;
@@ -150,6 +156,12 @@ tl::expected<ParamValues, std::string> draw_params(const LabSpec& lab, std::stri
         if (!distinct) {
             return tl::unexpected(fmt::format("params.{}: cannot draw a value unlike {}", param.name,
                                               fmt::join(param.unlike, ", ")));
+        }
+        used += value.size();
+        if (used > budget) {
+            return tl::unexpected(fmt::format("params.{}: the params together are longer than {} ({})", param.name,
+                                              describe_limit(Limit::template_output_bytes, lab.id),
+                                              raise_limit_hint(Limit::template_output_bytes, lab.id)));
         }
         values[param.name] = value;
     }

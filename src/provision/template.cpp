@@ -1,7 +1,10 @@
 // {{name}} templates: the only substitution syntax a lab has. No logic, no escapes, no nesting:
 // a mentor reads a template file and sees exactly what the learner will get, plus the values.
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "infuse/limits.hpp"
 #include "infuse/params.hpp"
 #include "infuse/suggest.hpp"
 
@@ -43,9 +46,23 @@ void advance(std::string_view text, std::size_t from, std::size_t to, int& line,
 
 }  // namespace
 
-tl::expected<std::string, TemplateProblem> render_template(std::string_view text, const ParamValues& values) {
+tl::expected<std::string, TemplateProblem> render_template(std::string_view text, const ParamValues& values,
+                                                           std::string_view lab_id) {
+    return render_template_within(text, values, limit_value(Limit::template_output_bytes, lab_id), lab_id);
+}
+
+tl::expected<std::string, TemplateProblem> render_template_within(std::string_view text, const ParamValues& values,
+                                                                  std::uint64_t max_bytes, std::string_view lab_id) {
     std::string out;
-    out.reserve(text.size());
+    // Checked before each append: the output never holds more than `max_bytes`.
+    auto fits = [&](std::size_t more, std::size_t at) -> tl::expected<void, TemplateProblem> {
+        if (out.size() + more <= max_bytes) return {};
+        TemplateProblem problem{fmt::format("renders to more than {} ({})", describe_limit(Limit::template_output_bytes, lab_id),
+                                            raise_limit_hint(Limit::template_output_bytes, lab_id))};
+        advance(text, 0, at, problem.line, problem.column);
+        return tl::unexpected(problem);
+    };
+    out.reserve(std::min<std::uint64_t>(text.size(), max_bytes));
     std::size_t copied = 0, start = 0, end = 0;
     std::string_view name;
     while (next_placeholder(text, copied, start, end, name)) {
@@ -57,10 +74,12 @@ tl::expected<std::string, TemplateProblem> render_template(std::string_view text
             advance(text, 0, start, problem.line, problem.column);
             return tl::unexpected(problem);
         }
+        if (auto room = fits(start - copied + it->second.size(), start); !room) return tl::unexpected(room.error());
         out.append(text.substr(copied, start - copied));
         out.append(it->second);
         copied = end;
     }
+    if (auto room = fits(text.size() - copied, copied); !room) return tl::unexpected(room.error());
     out.append(text.substr(copied));
     return out;
 }

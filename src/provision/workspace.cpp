@@ -74,6 +74,12 @@ void commit_or_fail(PendingFile& pending) {
 
 std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
                                              const fs::path& workspace, ExistingFiles existing) {
+    auto budget = EvidenceBudget::whole(lab.id);
+    return provision_workspace(lab, values, workspace, existing, budget);
+}
+
+std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
+                                             const fs::path& workspace, ExistingFiles existing, EvidenceBudget& budget) {
     std::vector<std::string> written;
     const ConfinedFolder lab_folder = open_lab_folder(lab.dir);
     const ConfinedFolder target = open_workspace(workspace);
@@ -107,13 +113,14 @@ std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValu
     for (const auto& generated : lab.generated) {
         if (keep(generated.to)) continue;
         const std::string field = fmt::format("provision.generate ({})", generated.to);
-        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values);
+        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values, lab.id);
         if (!options) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, options.error()), "", generated.where);
         const auto seed = values.find("seed");
         auto out = target.create(generated.to, Durability::no_fsync);
         if (!out) fail_to_write(out.error());
         auto stats = generate_evidence(generated.generator, *options,
-                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out->stream());
+                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out->stream(), budget);
+        if (!stats && !budget.passed().empty()) throw UserError(ExitCode::bad_input, fmt::format("{}: {}", field, stats.error()), budget.hint(), generated.where);
         if (!stats) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, stats.error()), "", generated.where);
         commit_or_fail(*out);
         written.push_back(generated.to);

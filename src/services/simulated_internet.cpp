@@ -84,7 +84,7 @@ tl::expected<std::pair<Handler, std::string>, std::string> load_service(const La
         return std::pair<Handler, std::string>{*zones, example_for(spec, nullptr)};
     }
     const fs::path file = lab.dir / spec.files.front();
-    auto data = load_data_file(file);
+    auto data = load_data_file(file, lab.id);
     if (!data) return tl::unexpected(data.error());
     const std::string name = file.string();
     tl::expected<HttpHandler, std::string> http = tl::unexpected(std::string());

@@ -1,29 +1,34 @@
 #include "infuse/data_file.hpp"
 
-#include <fstream>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "infuse/limits.hpp"
+#include "infuse/untrusted_json.hpp"
 #include "spec/yaml_json.hpp"
+#include "spec/yaml_limits.hpp"
 
 namespace infuse {
 
-tl::expected<nlohmann::json, std::string> load_data_file(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return tl::unexpected(fmt::format("{}: cannot be read", file.string()));
+tl::expected<nlohmann::json, std::string> load_data_file(const std::filesystem::path& file, std::string_view lab_id) {
+    // A lab's data is as untrusted as its lab.yaml: the same size, depth and alias limits.
+    auto text = spec::read_definition_file(file, lab_id);
+    if (!text) {
+        const auto& problem = text.error();
+        return tl::unexpected(fmt::format("{}: {}{}", file.string(), problem.message, problem.hint.empty() ? "" : " (" + problem.hint + ")"));
+    }
     if (file.extension() == ".json") {
-        try {
-            return nlohmann::json::parse(in);
-        } catch (const nlohmann::json::parse_error& problem) {
-            return tl::unexpected(fmt::format("{}: not valid JSON: {}", file.string(), problem.what()));
-        }
+        auto json = parse_untrusted_json(*text, limit_value(Limit::yaml_depth, lab_id));
+        if (!json) return tl::unexpected(fmt::format("{}: not valid JSON: {}", file.string(), json.error()));
+        return std::move(*json);
     }
-    try {
-        return spec::yaml_to_json(YAML::Load(in), spec::ScalarTypes::core);
-    } catch (const YAML::Exception& problem) {
-        return tl::unexpected(fmt::format("{}:{}:{}: {}", file.string(), problem.mark.line + 1, problem.mark.column + 1, problem.msg));
+    auto root = spec::load_bounded_yaml(*text, lab_id);
+    if (!root) {
+        const auto& problem = root.error();
+        return tl::unexpected(fmt::format("{}:{}:{}: {}{}", file.string(), problem.line, problem.column, problem.message,
+                                          problem.hint.empty() ? "" : " (" + problem.hint + ")"));
     }
+    return spec::yaml_to_json(*root, spec::ScalarTypes::core);
 }
 
 }  // namespace infuse

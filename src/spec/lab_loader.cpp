@@ -9,7 +9,6 @@
 
 #include <array>
 #include <charconv>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,9 +17,11 @@
 #include "infuse/learning_paths.hpp"
 #include "infuse/sha256.hpp"
 #include "infuse/suggest.hpp"
+#include "infuse/utf8.hpp"
 #include "lab/lab_checks.hpp"
 #include "spec/yaml_reader.hpp"
 #include "spec/yaml_json.hpp"
+#include "spec/yaml_limits.hpp"
 
 namespace infuse {
 
@@ -759,27 +760,36 @@ LoadedLab load_lab(const std::filesystem::path& dir, std::string_view expected_i
     LoadedLab loaded;
     const std::filesystem::path file = dir / "lab.yaml";
     const std::string shown = file.lexically_normal().string();
-    std::ifstream stream(file, std::ios::binary);
-    if (!stream) {
-        loaded.diagnostics.error({shown, 0, 0}, "", "cannot read lab.yaml (is this a lab folder?)");
+    // The folder's name is the lab's id as far as limits go: limits.conf may raise them per lab.
+    const std::string limits_id(expected_id);
+    auto content = spec::read_definition_file(file, limits_id);
+    if (!content) {
+        const bool missing = content.error().message == "cannot be read";
+        loaded.diagnostics.error({shown, 0, 0}, "",
+                                 missing ? "cannot read lab.yaml (is this a lab folder?)"
+                                         : fmt::format("lab.yaml {}{}", content.error().message,
+                                                       content.error().hint.empty() ? "" : " (" + content.error().hint + ")"));
         return loaded;
     }
-    std::string content((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
-    YAML::Node root;
-    try {
-        root = YAML::Load(content);
-    } catch (const YAML::Exception& problem) {
-        loaded.diagnostics.error({shown, problem.mark.line + 1, problem.mark.column + 1}, "",
-                                 "not valid YAML: " + problem.msg);
+    auto root = spec::load_bounded_yaml(*content, limits_id);
+    if (!root) {
+        const auto& problem = root.error();
+        loaded.diagnostics.error({shown, problem.line, problem.column}, "",
+                                 problem.hint.empty() ? problem.message : fmt::format("{} ({})", problem.message, problem.hint));
         return loaded;
     }
     LabSpec lab;
     lab.dir = dir;
     lab.spec_file = file;
     lab.origin = origin;
-    lab.digest = sha256_hex(content);
+    lab.digest = sha256_hex(*content);
     YamlReader reader(shown, loaded.diagnostics);
-    LabReader(reader, lab).read(root, expected_id);
+    // Lab text reaches the terminal: bytes that are not UTF-8 are an error here, at their place.
+    if (auto bad = first_invalid_utf8(*content)) {
+        auto [line, column] = spec::line_and_column(*content, *bad);
+        loaded.diagnostics.error({shown, line, column}, "", "this byte is not UTF-8: save lab.yaml as UTF-8");
+    }
+    LabReader(reader, lab).read(*root, expected_id);
     // A newer format may mean anything: do not pile guesses on top of the version error.
     if (lab.spec <= kNewestSpecVersion) check_lab(lab, loaded.diagnostics, depth);
     loaded.lab = std::move(lab);

@@ -123,3 +123,24 @@ TEST_CASE("new seeds are short, plain and different", "[params]") {
     CHECK(a != b);
     CHECK(a.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos);
 }
+
+TEST_CASE("params that repeat params cannot grow exponentially", "[params][limits]") {
+    LabSpec lab;
+    lab.id = "x/y";
+    ParamSpec first;
+    first.name = "p0";
+    first.kind = ParamSpec::Kind::hex;
+    first.length = 64;
+    lab.params.push_back(first);
+    for (int level = 1; level <= 8; ++level) {
+        ParamSpec param;
+        param.name = "p" + std::to_string(level);
+        param.kind = ParamSpec::Kind::template_text;
+        for (int i = 0; i < 16; ++i) param.pattern += "{{p" + std::to_string(level - 1) + "}}";
+        lab.params.push_back(param);
+    }
+    auto drawn = draw_params(lab, "seed");
+    REQUIRE_FALSE(drawn);
+    CHECK(drawn.error().find("template-bytes (16 MiB)") != std::string::npos);
+    CHECK(drawn.error().starts_with("params.p"));
+}

@@ -30,3 +30,14 @@ TEST_CASE("template uses are found with positions", "[template]") {
     CHECK(uses[1].column == 3);
     CHECK(uses[2].column == 11);
 }
+
+TEST_CASE("a rendering stops at template-bytes before it allocates past it", "[template][limits]") {
+    ParamValues values{{"big", std::string(1024 * 1024, 'x')}};
+    std::string text;
+    for (int i = 0; i < 17; ++i) text += "{{big}}";
+    auto rendered = render_template(text, values);
+    REQUIRE_FALSE(rendered);
+    CHECK(rendered.error().message.starts_with("renders to more than template-bytes (16 MiB)"));
+    CHECK(rendered.error().column == 1 + 16 * 7);  // the 17th placeholder
+    CHECK(render_template_within("{{big}}", values, 100, "").error().message.starts_with("renders to more than"));
+}
