@@ -10,6 +10,8 @@
 #include "check/http_probe.hpp"
 #include "check/text_util.hpp"
 #include "infuse/indicators.hpp"
+#include "infuse/limits.hpp"
+#include "infuse/untrusted_json.hpp"
 
 namespace infuse {
 
@@ -54,6 +56,27 @@ std::string shorten(std::string_view text) {
     return text.size() > 120 ? out + "..." : out;
 }
 
+// The deepest element nesting of an XML document, walked without recursion.
+std::uint64_t xml_depth(const pugi::xml_document& document) {
+    std::uint64_t depth = 0, deepest = 0;
+    pugi::xml_node node = document.first_child();
+    while (node) {
+        deepest = std::max(deepest, depth + 1);
+        if (node.first_child()) {
+            node = node.first_child();
+            ++depth;
+            continue;
+        }
+        while (!node.next_sibling()) {
+            if (depth == 0) return deepest;
+            node = node.parent();
+            --depth;
+        }
+        node = node.next_sibling();
+    }
+    return deepest;
+}
+
 Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
     auto relative = render(check.path, context.values);
     if (!relative) return tl::unexpected(relative.error());
@@ -83,12 +106,10 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
         if (!search(*pattern, content)) return miss(fmt::format("{} has no match for /{}/", *relative, *pattern));
     }
     if (!check.json_pointer.empty()) {
-        nlohmann::json document;
-        try {
-            document = nlohmann::json::parse(content);
-        } catch (const nlohmann::json::parse_error& problem) {
-            return miss(fmt::format("{} is not valid JSON: {}", *relative, problem.what()));
-        }
+        // The file is the learner's (or a lab's): nesting is checked before parsing.
+        auto parsed = parse_untrusted_json(content, limit_value(Limit::yaml_depth), limit_info(Limit::yaml_depth).name);
+        if (!parsed) return miss(fmt::format("{} is not valid JSON: {}", *relative, parsed.error()));
+        const nlohmann::json document = std::move(*parsed);
         std::string found;
         try {
             const auto& value = document.at(nlohmann::json::json_pointer(check.json_pointer));
@@ -106,6 +127,10 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
         pugi::xml_document document;
         const auto parsed = document.load_buffer(content.data(), content.size());
         if (!parsed) return miss(fmt::format("{} is not valid XML: {}", *relative, parsed.description()));
+        // pugixml parses without recursion, but XPath evaluation recurses: bound the nesting first.
+        if (xml_depth(document) > limit_value(Limit::yaml_depth)) {
+            return miss(fmt::format("{} is nested deeper than {}", *relative, describe_limit(Limit::yaml_depth)));
+        }
         pugi::xpath_node_set nodes;
         try {
             nodes = document.select_nodes(check.xpath.c_str());
@@ -136,6 +161,10 @@ Outcome check_command(const CommandCheck& check, const StateCheckContext& contex
         policy.timeout = check.timeout;
         auto sandboxed = run_sandboxed(policy, argv);
         if (sandboxed.refused) return tl::unexpected(StateCheckError(sandboxed.process.error, true));
+        if (sandboxed.process.memory_exceeded) {
+            return tl::unexpected(fmt::format("the check command used more than its memory limit {} (all its processes together)",
+                                              describe_limit(Limit::grader_memory_bytes, policy.lab_id)));
+        }
         result = std::move(sandboxed.process);
     } else {
         const auto running = std::find_if(context.containers.begin(), context.containers.end(),
