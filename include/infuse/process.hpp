@@ -84,7 +84,8 @@ struct ProcessResult {
         address_space,  // no cgroup could be made: bound_without_cgroup()'s per-process limits
     };
     MemoryBound memory_bound = MemoryBound::none;
-    bool memory_exceeded = false;        // the tree reached its memory cgroup's limit (and was killed)
+    bool memory_exceeded = false;        // the memory cgroup killed a process of the tree (then the runner
+                                         // killed the rest), or the tree timed out or crashed at its limit
     std::uint64_t peak_memory_bytes = 0; // the cgroup's peak, when known
 
     bool ok() const { return ending == Ending::exited && exit_code == 0; }

@@ -334,6 +334,13 @@ bool ProcessCgroup::memory_exceeded() const {
     return failures && to_number(*failures) > 0;
 }
 
+bool ProcessCgroup::memory_limit_reached() const {
+    if (memory_dir_.empty()) return false;
+    if (v2_) return keyed_value(memory_dir_ / "memory.events", "max").value_or(0) > 0 || memory_exceeded();
+    auto failures = read_text(memory_dir_ / "memory.failcnt");
+    return (failures && to_number(*failures) > 0) || memory_exceeded();
+}
+
 std::uint64_t ProcessCgroup::peak_memory_bytes() const {
     if (memory_dir_.empty()) return 0;
     auto text = read_text(memory_dir_ / (v2_ ? "memory.peak" : "memory.max_usage_in_bytes"));

@@ -40,6 +40,10 @@ public:
 
     // Whether the kernel killed a process of the group because the group reached its memory limit.
     bool memory_exceeded() const;
+    // Whether the group's memory reached its limit at some point (reclaim or an OOM kill). Alone this
+    // is no failure (file cache is reclaimed at the limit too); with a timeout or a crash it tells why:
+    // a tree stuck at its limit can thrash until its timeout without the kernel killing anything.
+    bool memory_limit_reached() const;
     // The most memory the group used at once, in bytes (0 when not known).
     std::uint64_t peak_memory_bytes() const;
     // SIGKILL to every process in the group, repeated until it is empty (a fork bomb adds while we kill).

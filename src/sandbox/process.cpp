@@ -450,6 +450,9 @@ ProcessResult run_process(const ProcessSpec& spec) {
         ::waitpid(pid, &status, 0);
     }
     check_memory();
+    // Ended by its timeout or a signal while at its memory limit: the memory is why.
+    const bool abnormal = timed_out || WIFSIGNALED(status);
+    if (!result.memory_exceeded && abnormal && cgroup.limits_memory() && cgroup.memory_limit_reached()) result.memory_exceeded = true;
     result.peak_memory_bytes = cgroup.peak_memory_bytes();
     kill_tree();  // leftovers of the tree, if any
     runs().end(pid);  // bp::group's id is the child's pid
