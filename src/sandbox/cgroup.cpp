@@ -110,7 +110,8 @@ Hierarchies find_hierarchies() {
         if (type == "cgroup") {
             std::istringstream list(super_options);
             for (std::string option; std::getline(list, option, ',');) {
-                if (option == "memory" || option == "pids") v1_mounts.emplace(option, std::pair{fs::path(mount_point), root});
+                if (option == "memory" || option == "pids")
+                    v1_mounts.emplace(option, std::pair{fs::path(mount_point), root});
             }
         }
     }
@@ -210,7 +211,8 @@ bool cgroup_owner_alive(const std::string& name) {
         // infuse-lab.<pid>.<start>.<n>
         std::istringstream parts(name.substr(kPrefix.size()));
         std::string pid_text, start_text;
-        if (!std::getline(parts, pid_text, '.') || !std::getline(parts, start_text, '.')) return true;  // not ours: keep
+        if (!std::getline(parts, pid_text, '.') || !std::getline(parts, start_text, '.'))
+            return true;  // not ours: keep
         const auto pid = static_cast<pid_t>(to_number(pid_text));
         const auto started = start_time(pid);
         return pid > 0 && started && *started == to_number(start_text);
@@ -269,7 +271,7 @@ ProcessCgroup::ProcessCgroup(std::uint64_t max_processes, std::uint64_t max_memo
                 ::rmdir(dir.c_str());
                 continue;
             }
-            write_text(dir / "memory.swap.max", "0");  // absent without swap accounting: fine
+            write_text(dir / "memory.swap.max", "0");   // absent without swap accounting: fine
             write_text(dir / "memory.oom.group", "1");  // one OOM kill takes the whole grader
             dirs_.push_back(dir);
             procs_files_.push_back((dir / "cgroup.procs").string());
@@ -290,7 +292,8 @@ ProcessCgroup::ProcessCgroup(std::uint64_t max_processes, std::uint64_t max_memo
                 ::rmdir(dir.c_str());
                 continue;
             }
-            write_text(dir / "memory.memsw.limit_in_bytes", std::to_string(max_memory_bytes));  // no swap, where accounted
+            write_text(dir / "memory.memsw.limit_in_bytes",
+                       std::to_string(max_memory_bytes));  // no swap, where accounted
             write_text(dir / "memory.swappiness", "0");
             dirs_.push_back(dir);
             procs_files_.push_back((dir / "cgroup.procs").string());
@@ -319,7 +322,8 @@ ProcessCgroup::ProcessCgroup(std::uint64_t max_processes, std::uint64_t max_memo
 
 ProcessCgroup::~ProcessCgroup() {
     kill_all();
-    for (const auto& dir : dirs_) remove_group(dir);
+    for (const auto& dir : dirs_)
+        remove_group(dir);
 }
 
 bool ProcessCgroup::memory_exceeded() const {
@@ -350,7 +354,8 @@ std::uint64_t ProcessCgroup::peak_memory_bytes() const {
 void ProcessCgroup::kill_all() const {
     if (dirs_.empty()) return;
     if (v2_) write_text(dirs_.front() / "cgroup.kill", "1");  // Linux 5.14+; the loop below otherwise
-    for (const auto& procs : procs_files_) kill_listed(procs);
+    for (const auto& procs : procs_files_)
+        kill_listed(procs);
 }
 
 std::vector<std::pair<pid_t, pid_t>> process_parents() {

@@ -90,17 +90,18 @@ $OUT"
     fi
     # The workspace is read-only to graders: not a file added, changed or replaced by a link.
     [ "$(workspace_digest "$workspace")" = "$before_workspace" ] || fail "$name: the grader changed the workspace:
-$(ls -laR "$workspace" | head -40)"
+$(find "$workspace" -maxdepth 3 | head -40)"
     echo "ok: $name -> '$verdict' (exit $code, ${elapsed_ms} ms)"
     checked=$((checked + 1))
 done
 [ "$checked" -ge 8 ] || fail "only $checked hostile fixtures found in $fixtures"
 
 # A planted link would make the next `start` (resume) write through it into the home folder.
-[ -d "$INFUSE_LAB_HOME/hostile/workspace-symlink/notes" ] && [ ! -L "$INFUSE_LAB_HOME/hostile/workspace-symlink/notes" ] \
-    || fail "workspace-symlink: notes/ is no longer a folder"
+if [ ! -d "$INFUSE_LAB_HOME/hostile/workspace-symlink/notes" ] || [ -L "$INFUSE_LAB_HOME/hostile/workspace-symlink/notes" ]; then
+    fail "workspace-symlink: notes/ is no longer a folder"
+fi
 expect_exit 0 lab start "$fixtures/workspace-symlink" -q
-[ ! -e "$HOME/notes.txt" ] && [ ! -e "$E2E_HOME/notes.txt" ] || fail "workspace-symlink: start wrote through a planted link"
+if [ -e "$HOME/notes.txt" ] || [ -e "$E2E_HOME/notes.txt" ]; then fail "workspace-symlink: start wrote through a planted link"; fi
 
 # Grader messages in --json: cut at a character boundary, invalid bytes repaired, always valid JSON.
 for name in utf8-message-cut invalid-utf8-message; do
