@@ -4,7 +4,15 @@
 // and stderr up to their caps (the rest is drained and dropped, so a chatty child never blocks),
 // and kills the whole group when the wall-clock timeout expires. It never throws for a child's
 // failure: a missing program, a crash or a timeout are all described by ProcessResult.
+//
+// Nothing the child starts outlives run_process(): the runner is a child subreaper, so a process
+// that left the group (setsid, double fork) is handed back to it when its parent dies, and every
+// such process, with its descendants, is killed before run_process() returns. With limits, the child
+// tree runs in its own cgroup where the runner may make one (sandbox/cgroup.hpp): a memory limit for
+// the whole tree, a process limit, and an exact list of its processes.
 #pragma once
+
+#include <sys/types.h>
 
 #include <chrono>
 #include <cstddef>
@@ -23,7 +31,22 @@ struct ResourceLimits {
     std::uint64_t file_size_bytes = 0; // RLIMIT_FSIZE
     std::uint64_t open_files = 0;      // RLIMIT_NOFILE
     std::uint64_t processes = 0;       // RLIMIT_NPROC on top of what the user already runs; a pids
-                                       // cgroup as well where the runner may create one (root)
+                                       // cgroup as well where the runner may create one
+    std::uint64_t total_memory_bytes = 0;  // the whole tree together: a memory cgroup (no swap); where
+                                           // none can be made, see bound_without_cgroup()
+};
+
+// Where no memory cgroup can be made, the total is kept by per-process limits: at most
+// kProcessesWithoutCgroup processes (fewer if `limits` says so) of at most total / processes bytes
+// of address space each, so that processes x memory stays within total_memory_bytes. (RLIMIT_NPROC
+// does not bind root: for root the process count holds only with a pids cgroup.)
+constexpr std::uint64_t kProcessesWithoutCgroup = 16;
+ResourceLimits bound_without_cgroup(const ResourceLimits& limits);
+
+// The identity a child runs as (set in the child before it executes; supplementary groups dropped).
+struct RunAs {
+    uid_t uid = 0;
+    gid_t gid = 0;
 };
 
 struct ProcessSpec {
@@ -36,6 +59,7 @@ struct ProcessSpec {
     std::size_t stderr_cap = 64 << 10;
     bool kill_on_stdout_overflow = false;  // stop the child as soon as stdout passes its cap
     ResourceLimits limits;
+    std::optional<RunAs> run_as;  // only when the runner is root: drop to this identity
 };
 
 struct ProcessResult {
@@ -54,6 +78,15 @@ struct ProcessResult {
     bool stderr_truncated = false;
     std::chrono::milliseconds elapsed{0};
     std::string error;
+    enum class MemoryBound {
+        none,           // no total_memory_bytes asked for
+        cgroup,         // a memory cgroup held the whole tree
+        address_space,  // no cgroup could be made: bound_without_cgroup()'s per-process limits
+    };
+    MemoryBound memory_bound = MemoryBound::none;
+    bool memory_exceeded = false;        // the memory cgroup killed a process of the tree (then the runner
+                                         // killed the rest), or the tree timed out or crashed at its limit
+    std::uint64_t peak_memory_bytes = 0; // the cgroup's peak, when known
 
     bool ok() const { return ending == Ending::exited && exit_code == 0; }
     // "exit status 3", "crashed (killed by signal 9, SIGKILL)", "timed out after 10.0 s", "could not start: ..."

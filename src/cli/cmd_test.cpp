@@ -44,6 +44,11 @@ struct TestOptions {
 std::filesystem::path make_scratch() {
     std::string pattern = (std::filesystem::temp_directory_path() / "infuse-lab-test-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw UserError(ExitCode::environment, "cannot create a scratch folder in " + std::filesystem::temp_directory_path().string());
+    // Traversable (not listable) by others: without the sandbox a root runner runs graders as an
+    // unprivileged user, which must reach the scratch workspaces (docs/graders.md).
+    std::error_code ignored;
+    std::filesystem::permissions(pattern, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                              std::filesystem::perms::others_exec, ignored);
     return pattern;
 }
 

@@ -5,8 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "infuse/grading.hpp"
+#include "infuse/limits.hpp"
 #include "infuse/paths.hpp"
 #include "infuse/sandbox.hpp"
+#include "infuse/untrusted_json.hpp"
+#include "infuse/utf8.hpp"
 
 namespace infuse {
 
@@ -14,19 +17,30 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string first_line(std::string_view text) {
+constexpr std::size_t kMessageBytes = 2000;  // of the grader's message, shown to the learner
+constexpr std::size_t kDetailsBytes = 4000;  // of its details, shown to the author
+
+// The text as valid UTF-8, at most `max_bytes` bytes, never cut inside a character.
+std::string clean_prefix(std::string_view text, std::size_t max_bytes) {
+    const std::string repaired = repair_utf8(text);
+    return std::string(utf8_prefix(repaired, max_bytes));
+}
+
+std::string first_line(std::string_view raw) {
+    const std::string repaired = repair_utf8(raw);
+    std::string_view text = repaired;
     const auto start = text.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos) return {};
     text = text.substr(start);
-    std::string line(text.substr(0, std::min(text.find('\n'), std::size_t{200})));
+    std::string line(utf8_prefix(text.substr(0, text.find('\n')), 200));
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     return line;
 }
 
 GradingFailure failure(std::string message, const ProcessResult& run) {
     std::string details;
-    if (!run.stderr_data.empty()) details += "grader stderr:\n" + run.stderr_data.substr(0, 4000);
-    if (!run.stdout_data.empty()) details += (details.empty() ? "" : "\n") + std::string("grader stdout:\n") + run.stdout_data.substr(0, 2000);
+    if (!run.stderr_data.empty()) details += "grader stderr:\n" + clean_prefix(run.stderr_data, kDetailsBytes);
+    if (!run.stdout_data.empty()) details += (details.empty() ? "" : "\n") + std::string("grader stdout:\n") + clean_prefix(run.stdout_data, 2000);
     return GradingFailure{ExitCode::bad_input, std::move(message), std::move(details)};
 }
 
@@ -39,6 +53,7 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
     const std::string where = fmt::format("questions.{}.grader", question.id);
 
     SandboxPolicy policy;
+    policy.lab_id = lab.id;
     policy.lab_dir = lab.dir;
     policy.workspace = context.workspace;
     policy.graders_dir = bundled_graders_directory();
@@ -87,6 +102,14 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
                                  {"options", options}};
 
     auto run = run_sandboxed(policy, {program}, request.dump() + "\n");
+    if (run.refusal == SandboxResult::Refusal::no_unprivileged) {
+        return tl::unexpected(GradingFailure{
+            ExitCode::environment,
+            fmt::format("could not grade: {}. Install bubblewrap (the sandbox), or make that folder readable by other users, "
+                        "or run infuse-lab as a normal user",
+                        run.process.error),
+            ""});
+    }
     if (run.refused) {
         return tl::unexpected(GradingFailure{
             ExitCode::environment,
@@ -96,6 +119,13 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
             ""});
     }
     const ProcessResult& process = run.process;
+    if (process.memory_exceeded) {
+        return tl::unexpected(failure(fmt::format("could not grade: the grader used more than its memory limit {} (all its "
+                                                  "processes together); {}",
+                                                  describe_limit(Limit::grader_memory_bytes, lab.id),
+                                                  raise_limit_hint(Limit::grader_memory_bytes, lab.id)),
+                                      process));
+    }
     switch (process.ending) {
     case ProcessResult::Ending::failed_start:
         return tl::unexpected(failure(fmt::format("could not grade: the grader {}", process.describe()), process));
@@ -118,13 +148,19 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
                                                   said.empty() ? "" : ": " + said),
                                       process));
     }
-    nlohmann::json result;
-    try {
-        result = nlohmann::json::parse(process.stdout_data);
-    } catch (const nlohmann::json::exception&) {
+    // Invalid UTF-8 is repaired (U+FFFD), not refused: the message can still be shown, and put in
+    // --json output. Nesting is checked before parsing: a reply nested 100,000 levels deep is bad
+    // output, not a stack overflow.
+    const auto reply_depth = limit_value(Limit::grader_reply_depth, lab.id);
+    auto parsed = parse_untrusted_json(repair_utf8(process.stdout_data), reply_depth, limit_info(Limit::grader_reply_depth).name);
+    if (!parsed) {
+        const bool too_deep = parsed.error().starts_with("nested deeper");
         return tl::unexpected(failure(
-            fmt::format("could not grade: bad grader output: not one JSON object: '{}'", first_line(process.stdout_data)), process));
+            too_deep ? fmt::format("could not grade: bad grader output: its JSON reply is {}", parsed.error())
+                     : fmt::format("could not grade: bad grader output: not one JSON object: '{}'", first_line(process.stdout_data)),
+            process));
     }
+    const nlohmann::json result = std::move(*parsed);
     if (!result.is_object() || !result.contains("score") || !result["score"].is_number()) {
         return tl::unexpected(failure("could not grade: bad grader output: no numeric \"score\"", process));
     }
@@ -138,15 +174,20 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
     }
     Verdict verdict;
     verdict.score = score;
-    verdict.note = result.value("message", std::string());
-    if (verdict.note.size() > 2000) verdict.note = verdict.note.substr(0, 2000) + "...";
+    verdict.note = result["message"].get<std::string>();
+    if (verdict.note.size() > kMessageBytes) verdict.note = std::string(utf8_prefix(verdict.note, kMessageBytes)) + "...";
     const bool unusable = result.contains("unusable") && result["unusable"].is_boolean() && result["unusable"].get<bool>();
     verdict.status = unusable ? Verdict::Status::unusable
                      : score >= 1.0 ? Verdict::Status::correct
                      : score > 0.0  ? Verdict::Status::partial
                                     : Verdict::Status::wrong;
-    if (result.contains("details")) verdict.details = result["details"].dump().substr(0, 4000);
-    if (!run.isolated) verdict.warning = "graded without the sandbox (bubblewrap is unusable here: " + sandbox_unavailable_reason() + ")";
+    if (result.contains("details")) {
+        verdict.details = std::string(utf8_prefix(result["details"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kDetailsBytes));
+    }
+    if (!run.isolated) {
+        verdict.warning = "graded without the sandbox (bubblewrap is unusable here: " + sandbox_unavailable_reason() + ")";
+        if (run.ran_as) verdict.warning += fmt::format("; the grader ran as the unprivileged user id {}", run.ran_as->uid);
+    }
     return verdict;
 }
 

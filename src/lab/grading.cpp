@@ -110,6 +110,7 @@ tl::expected<Verdict, GradingFailure> grade(const Question& question, const Grad
         check_context.workspace = context.workspace;
         check_context.values = context.values;
         check_context.sandbox.lab_dir = context.lab ? context.lab->dir : std::filesystem::path();
+        check_context.sandbox.lab_id = context.lab ? context.lab->id : std::string();
         check_context.sandbox.workspace = context.workspace;
         check_context.sandbox.allow_unsandboxed = context.allow_unsandboxed;
         check_context.engine = context.engine;

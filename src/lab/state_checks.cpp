@@ -58,6 +58,27 @@ std::string shorten(std::string_view text) {
     return text.size() > 120 ? out + "..." : out;
 }
 
+// The deepest element nesting of an XML document, walked without recursion.
+std::uint64_t xml_depth(const pugi::xml_document& document) {
+    std::uint64_t depth = 0, deepest = 0;
+    pugi::xml_node node = document.first_child();
+    while (node) {
+        deepest = std::max(deepest, depth + 1);
+        if (node.first_child()) {
+            node = node.first_child();
+            ++depth;
+            continue;
+        }
+        while (!node.next_sibling()) {
+            if (depth == 0) return deepest;
+            node = node.parent();
+            --depth;
+        }
+        node = node.next_sibling();
+    }
+    return deepest;
+}
+
 Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
     auto relative = render(check.path, context.values);
     if (!relative) return tl::unexpected(relative.error());
@@ -84,10 +105,10 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
         if (!search(*pattern, content)) return miss(fmt::format("{} has no match for /{}/", *relative, *pattern));
     }
     if (!check.json_pointer.empty()) {
-        // A workspace file is anyone's: nested past yaml-depth it would overflow the stack.
-        auto parsed = parse_untrusted_json(content, limit_value(Limit::yaml_depth));
+        // The file is the learner's (or a lab's): nesting is checked before parsing.
+        auto parsed = parse_untrusted_json(content, limit_value(Limit::yaml_depth), limit_info(Limit::yaml_depth).name);
         if (!parsed) return miss(fmt::format("{} is not valid JSON: {}", *relative, parsed.error()));
-        nlohmann::json document = std::move(*parsed);
+        const nlohmann::json document = std::move(*parsed);
         std::string found;
         try {
             const auto& value = document.at(nlohmann::json::json_pointer(check.json_pointer));
@@ -105,6 +126,10 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
         pugi::xml_document document;
         const auto parsed = document.load_buffer(content.data(), content.size());
         if (!parsed) return miss(fmt::format("{} is not valid XML: {}", *relative, parsed.description()));
+        // pugixml parses without recursion, but XPath evaluation recurses: bound the nesting first.
+        if (xml_depth(document) > limit_value(Limit::yaml_depth)) {
+            return miss(fmt::format("{} is nested deeper than {}", *relative, describe_limit(Limit::yaml_depth)));
+        }
         pugi::xpath_node_set nodes;
         try {
             nodes = document.select_nodes(check.xpath.c_str());
@@ -135,6 +160,10 @@ Outcome check_command(const CommandCheck& check, const StateCheckContext& contex
         policy.timeout = check.timeout;
         auto sandboxed = run_sandboxed(policy, argv);
         if (sandboxed.refused) return tl::unexpected(StateCheckError(sandboxed.process.error, true));
+        if (sandboxed.process.memory_exceeded) {
+            return tl::unexpected(fmt::format("the check command used more than its memory limit {} (all its processes together)",
+                                              describe_limit(Limit::grader_memory_bytes, policy.lab_id)));
+        }
         result = std::move(sandboxed.process);
     } else {
         const auto running = std::find_if(context.containers.begin(), context.containers.end(),

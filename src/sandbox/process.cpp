@@ -3,23 +3,32 @@
 // - No child::wait_for and no on_exit: both touch the process-wide SIGCHLD handling. The child's
 //   end is noticed by polling waitpid(WNOHANG) on a short Asio timer, next to the pipe reads.
 // - The child runs in its own process group (bp::group), so that a timeout kills the whole tree;
-//   where the runner may create a pids cgroup (root, cgroup v1 or v2), the tree is also counted and
-//   killed through it, which catches processes that left the group with setsid().
+//   where the runner may create a cgroup (sandbox/cgroup.hpp), the tree is also limited, counted
+//   and killed through it, which catches processes that left the group with setsid().
 // - Once the main child has exited, its descendants get a short grace period to close the pipes;
 //   then they are killed: a grader cannot keep the runner waiting by leaving a child behind.
+// - The runner is a child subreaper: what escaped the group is handed back to it when orphaned, and
+//   killed and reaped with its descendants at the end (needed where no cgroup can be made).
+// - The child's own setup (cgroup, rlimits, dropping root, parent-death signal) runs between fork
+//   and exec; a failure there is reported through a pipe and the program is never executed.
 #include "infuse/process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -28,6 +37,8 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <fmt/format.h>
+
+#include "sandbox/cgroup.hpp"
 
 namespace infuse {
 
@@ -40,70 +51,8 @@ namespace {
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
 constexpr auto kGraceAfterExit = std::chrono::milliseconds(300);
 
-// A pids cgroup for one child: limits how many processes the tree may have and lists them all
-// for killing. Only where the runner may write to the cgroup file system; otherwise inactive.
-class PidsCgroup {
-public:
-    explicit PidsCgroup(std::uint64_t max_processes) {
-        if (max_processes == 0 || ::geteuid() != 0) return;
-        for (const char* root : {"/sys/fs/cgroup/pids", "/sys/fs/cgroup"}) {
-            const std::filesystem::path base(root);
-            std::error_code ec;
-            if (!std::filesystem::exists(base / "cgroup.procs", ec)) continue;
-            if (std::string(root) == "/sys/fs/cgroup" && !std::filesystem::exists(base / "cgroup.controllers", ec)) continue;
-            const auto dir = base / fmt::format("infuse-lab-{}-{}", ::getpid(), counter_++);
-            if (!std::filesystem::create_directory(dir, ec)) continue;
-            std::ofstream max(dir / "pids.max");
-            max << max_processes;
-            max.close();
-            if (!max) {
-                std::filesystem::remove(dir, ec);
-                continue;
-            }
-            dir_ = dir;
-            procs_ = (dir / "cgroup.procs").string();
-            break;
-        }
-    }
-    ~PidsCgroup() {
-        if (dir_.empty()) return;
-        kill_all();
-        std::error_code ec;
-        for (int i = 0; i < 200 && !std::filesystem::remove(dir_, ec); ++i) {
-            kill_all();
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-    }
-    PidsCgroup(const PidsCgroup&) = delete;
-    PidsCgroup& operator=(const PidsCgroup&) = delete;
-
-    const std::string& procs_file() const { return procs_; }
-
-    void kill_all() const {
-        if (dir_.empty()) return;
-        // Freeze-free kill loop: a fork bomb may add processes while we kill; repeat until empty.
-        for (int round = 0; round < 100; ++round) {
-            std::ifstream procs(procs_);
-            pid_t pid = 0;
-            bool any = false;
-            while (procs >> pid) {
-                any = true;
-                ::kill(pid, SIGKILL);
-            }
-            if (!any) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
-    }
-
-private:
-    static inline std::atomic<int> counter_{0};
-    std::filesystem::path dir_;
-    std::string procs_;
-};
-
-// The number of processes the current user already runs: RLIMIT_NPROC counts them all.
-std::uint64_t processes_of_current_user() {
-    const uid_t uid = ::getuid();
+// The number of processes `uid` already runs: RLIMIT_NPROC counts them all.
+std::uint64_t processes_of_user(uid_t uid) {
     std::uint64_t count = 0;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
@@ -115,12 +64,24 @@ std::uint64_t processes_of_current_user() {
     return count;
 }
 
-// Runs in the child between fork and exec: only async-signal-safe calls here.
+// What failed in the child's setup, sent to the runner through a pipe (closed by a successful exec).
+struct SetupFailure {
+    int error = 0;
+    int step = 0;  // index into kSetupSteps
+};
+constexpr const char* kSetupSteps[] = {"joining its cgroup", "dropping supplementary groups", "changing group",
+                                       "changing user", "setting its parent-death signal"};
+
+// Runs in the child between fork and exec: only async-signal-safe calls here (raw system calls for
+// the identity change: glibc's setuid() synchronises threads the child does not have).
 struct ChildSetup : bp::extend::handler {
     std::array<rlimit, 6> values{};
     std::array<int, 6> resources{};
     int count = 0;
-    const char* cgroup_procs = nullptr;
+    std::array<const char*, 2> cgroup_procs{};
+    std::optional<RunAs> run_as;
+    pid_t runner = 0;
+    int failure_fd = -1;
 
     void add_zero(int resource) {
         resources[static_cast<std::size_t>(count)] = resource;
@@ -135,23 +96,39 @@ struct ChildSetup : bp::extend::handler {
         ++count;
     }
 
+    [[noreturn]] void fail(int step) const {
+        const SetupFailure failure{errno, step};
+        [[maybe_unused]] auto written = ::write(failure_fd, &failure, sizeof failure);
+        ::_exit(127);
+    }
+
     template <typename Executor>
     void on_exec_setup(Executor&) const {
-        if (cgroup_procs) {
-            const int fd = ::open(cgroup_procs, O_WRONLY | O_CLOEXEC);
-            if (fd >= 0) {
-                char digits[24];
-                int n = 0;
-                for (pid_t pid = ::getpid(); pid > 0; pid /= 10) digits[n++] = static_cast<char>('0' + pid % 10);
-                char text[24];
-                for (int i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
-                [[maybe_unused]] auto written = ::write(fd, text, static_cast<std::size_t>(n));
-                ::close(fd);
-            }
+        for (const char* procs : cgroup_procs) {
+            if (!procs) continue;
+            const int fd = ::open(procs, O_WRONLY | O_CLOEXEC);
+            char text[24];
+            int n = 0;
+            char digits[24];
+            for (pid_t pid = ::getpid(); pid > 0; pid /= 10) digits[n++] = static_cast<char>('0' + pid % 10);
+            for (int i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
+            // A cgroup that cannot be joined would leave the child unbounded: do not run it.
+            if (fd < 0 || ::write(fd, text, static_cast<std::size_t>(n)) != n) fail(0);
+            ::close(fd);
         }
         for (int i = 0; i < count; ++i) {
             ::setrlimit(static_cast<__rlimit_resource>(resources[static_cast<std::size_t>(i)]), &values[static_cast<std::size_t>(i)]);
         }
+        if (run_as) {
+            if (::syscall(SYS_setgroups, 0, nullptr) != 0) fail(1);
+            if (::syscall(SYS_setresgid, run_as->gid, run_as->gid, run_as->gid) != 0) fail(2);
+            if (::syscall(SYS_setresuid, run_as->uid, run_as->uid, run_as->uid) != 0) fail(3);
+            if (::getuid() != run_as->uid || ::geteuid() != run_as->uid) fail(3);
+        }
+        // Set after the identity change, which clears it. If the runner died before this line the
+        // signal would never come: then stop here.
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(4);
+        if (::getppid() != runner) ::_exit(127);
         // Nothing the runner holds open (the progress database, sockets) reaches the child.
         for (int fd = 3; fd < 4096; ++fd) {
             const int flags = ::fcntl(fd, F_GETFD);
@@ -160,6 +137,67 @@ struct ChildSetup : bp::extend::handler {
         ::signal(SIGPIPE, SIG_DFL);
     }
 };
+
+// Kills and reaps every child of the runner that is not in `keep` (processes handed to it as a child
+// subreaper), with all their descendants, and whatever is left of the process group `group_id`.
+// Repeats until nothing is left: a killed parent hands its children over only as it dies.
+void kill_leftovers(const std::vector<pid_t>& keep, pid_t group_id) {
+    const pid_t self = ::getpid();
+    for (int round = 0; round < 400; ++round) {
+        if (group_id > 0) ::kill(-group_id, SIGKILL);
+        const auto table = process_parents();
+        std::vector<pid_t> doomed;
+        for (const auto& [pid, parent] : table) {
+            if (parent == self && std::find(keep.begin(), keep.end(), pid) == keep.end()) doomed.push_back(pid);
+        }
+        const std::size_t adopted = doomed.size();
+        for (std::size_t i = 0; i < doomed.size(); ++i) {  // grows while walking down the tree
+            for (const auto& [pid, parent] : table) {
+                if (parent == doomed[i]) doomed.push_back(pid);
+            }
+        }
+        for (pid_t pid : doomed) ::kill(pid, SIGKILL);
+        for (std::size_t i = 0; i < adopted; ++i) ::waitpid(doomed[i], nullptr, WNOHANG);
+        const bool group_alive = group_id > 0 && ::kill(-group_id, 0) == 0;
+        if (adopted == 0 && !group_alive) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+}
+
+// Which children of the runner are whose, when several threads run processes at once (`test -j`).
+// An orphan handed back to the runner cannot be traced to the run it came from, so orphans are only
+// killed by a run that ends while no other is in flight: it keeps the children the runner had when
+// the first of the overlapping runs began (the services process `start` forks, say), and kills
+// every other one. The last run of an overlapping batch therefore cleans up after all of them.
+class Runs {
+public:
+    void begin() {
+        std::lock_guard lock(mutex_);
+        if (in_flight_++ == 0) baseline_ = child_processes(::getpid());
+    }
+    // Ends a run whose main child was `pid` (already reaped).
+    void end(pid_t pid) {
+        std::lock_guard lock(mutex_);
+        if (in_flight_ == 1) {
+            kill_leftovers(baseline_, pid);
+        } else {
+            for (int i = 0; pid > 0 && i < 20 && ::kill(-pid, SIGKILL) == 0; ++i) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        }
+        --in_flight_;
+    }
+
+private:
+    std::mutex mutex_;
+    int in_flight_ = 0;
+    std::vector<pid_t> baseline_;
+};
+
+Runs& runs() {
+    static Runs all;
+    return all;
+}
 
 class CappedBuffer {
 public:
@@ -206,6 +244,15 @@ const char* signal_name(int number) {
 }
 
 }  // namespace
+
+ResourceLimits bound_without_cgroup(const ResourceLimits& limits) {
+    ResourceLimits bounded = limits;
+    if (limits.total_memory_bytes == 0) return bounded;
+    bounded.processes = limits.processes ? std::min(limits.processes, kProcessesWithoutCgroup) : kProcessesWithoutCgroup;
+    const std::uint64_t share = limits.total_memory_bytes / bounded.processes;
+    bounded.memory_bytes = limits.memory_bytes ? std::min(limits.memory_bytes, share) : share;
+    return bounded;
+}
 
 std::string ProcessResult::describe() const {
     switch (ending) {
@@ -267,28 +314,67 @@ ProcessResult run_process(const ProcessSpec& spec) {
     // compares "KEY=" against every entry without checking its length, reading past shorter ones.
     for (const auto& [key, value] : spec.environment) environment.set(key, value);
 
+    static const bool subreaper = [] {
+        // Orphans of a child tree come back to the runner instead of init: see kill_leftovers().
+        return ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+    }();
+    (void)subreaper;
+
     ResourceLimits limits = spec.limits;
-    PidsCgroup cgroup(limits.processes);
+    ProcessCgroup cgroup(limits.processes, limits.total_memory_bytes);
+    if (limits.total_memory_bytes) {
+        if (cgroup.limits_memory()) {
+            result.memory_bound = ProcessResult::MemoryBound::cgroup;
+        } else {
+            limits = bound_without_cgroup(limits);
+            result.memory_bound = ProcessResult::MemoryBound::address_space;
+        }
+    }
+    const uid_t child_uid = spec.run_as ? spec.run_as->uid : ::geteuid();
     ChildSetup setup;
     setup.add(RLIMIT_CPU, limits.cpu_seconds);
     setup.add(RLIMIT_AS, limits.memory_bytes);
     setup.add(RLIMIT_FSIZE, limits.file_size_bytes);
     setup.add(RLIMIT_NOFILE, limits.open_files);
     if (spec.limits.cpu_seconds || spec.limits.memory_bytes) setup.add_zero(RLIMIT_CORE);  // no core files in workspaces
-    if (limits.processes && ::geteuid() != 0) setup.add(RLIMIT_NPROC, processes_of_current_user() + limits.processes);
-    if (!cgroup.procs_file().empty()) setup.cgroup_procs = cgroup.procs_file().c_str();
+    if (limits.processes && child_uid != 0) setup.add(RLIMIT_NPROC, processes_of_user(child_uid) + limits.processes);
+    for (std::size_t i = 0; i < cgroup.procs_files().size() && i < setup.cgroup_procs.size(); ++i) {
+        setup.cgroup_procs[i] = cgroup.procs_files()[i].c_str();
+    }
+    if (spec.run_as && ::geteuid() == 0) setup.run_as = spec.run_as;
+    setup.runner = ::getpid();
+    int failure_pipe[2];
+    if (::pipe2(failure_pipe, O_CLOEXEC) != 0) {
+        result.error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
+        return result;
+    }
+    setup.failure_fd = failure_pipe[1];
+    runs().begin();
 
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     std::error_code start_error;
     const std::filesystem::path cwd = spec.working_directory.empty() ? std::filesystem::current_path() : spec.working_directory;
     bp::child child(bp::exe = program->string(), bp::args = args, bp::std_out > out, bp::std_err > err,
                     bp::std_in < in, environment, bp::start_dir = cwd.string(), group, setup, start_error);
+    ::close(failure_pipe[1]);
+    SetupFailure failure;
+    const auto failed = child.valid() ? ::read(failure_pipe[0], &failure, sizeof failure) : 0;
+    ::close(failure_pipe[0]);
     if (start_error || !child.valid()) {
+        runs().end(0);
         result.error = start_error ? start_error.message() : "unknown error";
         return result;
     }
     child.detach();  // reaped here with waitpid; Boost must not touch it again
     const pid_t pid = child.id();
+    if (failed == static_cast<ssize_t>(sizeof failure)) {
+        ::waitpid(pid, nullptr, 0);
+        runs().end(pid);
+        const auto step = static_cast<std::size_t>(failure.step);
+        result.error = fmt::format("{} failed ({})", step < std::size(kSetupSteps) ? kSetupSteps[step] : "its setup",
+                                   std::strerror(failure.error));
+        return result;
+    }
 
     CappedBuffer stdout_buffer(spec.stdout_cap), stderr_buffer(spec.stderr_cap);
     std::array<char, 65536> out_chunk{}, err_chunk{};
@@ -315,12 +401,22 @@ ProcessResult run_process(const ProcessSpec& spec) {
         group.terminate(ignored);
         cgroup.kill_all();
     };
+    // A memory cgroup's OOM kill may take a child and leave the main process answering: the tree
+    // as a whole went over its limit, so it all ends here.
+    int ticks = 0;
+    auto check_memory = [&] {
+        if (cgroup.limits_memory() && !result.memory_exceeded && cgroup.memory_exceeded()) {
+            result.memory_exceeded = true;
+            kill_tree();
+        }
+    };
 
     asio::steady_timer poll(io);
     std::function<void()> tick = [&] {
         poll.expires_after(kPollInterval);
         poll.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
+            if (++ticks % 4 == 0) check_memory();
             if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
                 reaped = true;
                 exited_at = Clock::now();
@@ -353,7 +449,13 @@ ProcessResult run_process(const ProcessSpec& spec) {
         kill_tree();
         ::waitpid(pid, &status, 0);
     }
+    check_memory();
+    // Ended by its timeout or a signal while at its memory limit: the memory is why.
+    const bool abnormal = timed_out || WIFSIGNALED(status);
+    if (!result.memory_exceeded && abnormal && cgroup.limits_memory() && cgroup.memory_limit_reached()) result.memory_exceeded = true;
+    result.peak_memory_bytes = cgroup.peak_memory_bytes();
     kill_tree();  // leftovers of the tree, if any
+    runs().end(pid);  // bp::group's id is the child's pid
     group.detach();
 
     result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);

@@ -1,7 +1,8 @@
 # Hostile graders and hostile answers, from a learner's seat. Each fixture under
 # tests/fixtures/hostile/ is a lab whose own grader misbehaves (endless loop, fork bomb, memory hog,
 # a gigabyte of output, a network connection, reading the home folders, writing outside the
-# workspace, killing its parent ...). For each: `start` it from its folder, `answer` the question,
+# workspace, killing its parent, 20 children holding memory, filling /tmp or the workspace, planting
+# a link in the workspace, a reply nested 100,000 levels deep, broken UTF-8, setsid daemons ...). For each: `start` it from its folder, `answer` the question,
 # and check that
 #   - the verdict is the one in expect.txt (line 1), and the text of line 2 never appears;
 #   - the exit code is the documented one (1 for a verdict, 2 for "could not grade");
@@ -29,18 +30,36 @@ if ! command -v bwrap >/dev/null 2>&1 || ! bwrap --unshare-all --die-with-parent
     exit 0
 fi
 
+# Whether the runner can make a memory cgroup here (root, with cgroup v1's memory hierarchy or
+# cgroup v2's memory controller): a fixture may expect another outcome without one
+# (expect-without-memory-cgroup.txt), when only the per-process share bounds memory.
+memory_cgroup=no
+if [ "$(id -u)" = 0 ]; then
+    if [ -w /sys/fs/cgroup/memory ] || grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+        memory_cgroup=yes
+    fi
+fi
+workspace_digest() { (cd "$1" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+%s | sha256sum); }
+
 checked=0
 for dir in "$fixtures"/*/; do
     name=$(basename "$dir")
-    verdict=$(sed -n 1p "$dir/expect.txt")
-    forbidden=$(sed -n 2p "$dir/expect.txt")
+    expect_file="$dir/expect.txt"
+    [ "$memory_cgroup" = yes ] || [ ! -f "$dir/expect-without-memory-cgroup.txt" ] || expect_file="$dir/expect-without-memory-cgroup.txt"
+    verdict=$(sed -n 1p "$expect_file")
+    forbidden=$(sed -n 2p "$expect_file")
     timeout_s=$(grep -oE 'timeout: *[0-9]+s' "$dir/lab.yaml" | grep -oE '[0-9]+' || echo 10)
+    # A fixture's `environment` file: VARIABLE=value lines for its answer (a lowered limit).
+    fixture_env=()
+    [ ! -f "$dir/environment" ] || mapfile -t fixture_env < <(grep -E '^[A-Z_]+=' "$dir/environment")
 
     expect_exit 0 lab start "$dir" -q
+    workspace="$INFUSE_LAB_HOME/hostile/$name"
+    before_workspace=$(workspace_digest "$workspace")
     attempts_before=$(sql "SELECT COUNT(*) FROM attempts")
     started=$(date +%s%N)
     set +e
-    OUT=$(lab answer -l "hostile/$name" q x 2>&1)
+    OUT=$(env "${fixture_env[@]}" "$INFUSE_LAB_BIN" answer -l "hostile/$name" q x 2>&1)
     code=$?
     set -e
     elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
@@ -66,13 +85,42 @@ $OUT"
     limit_ms=$(( timeout_s * 1000 + 10000 ))
     [ "$elapsed_ms" -le "$limit_ms" ] || fail "$name: took ${elapsed_ms} ms, more than its timeout plus 10 s (${limit_ms} ms)"
     # No process of the grader survives it (they all ran from the lab's graders/ folder).
-    if pgrep -f "hostile/$name/graders" >/dev/null 2>&1 || pgrep -f "^/lab/graders/" >/dev/null 2>&1; then
+    if pgrep -f "hostile/$name/graders" >/dev/null 2>&1 || pgrep -f "(^| )/lab/graders/" >/dev/null 2>&1; then
         fail "$name: grader processes survived: $(pgrep -af "graders/grader" || true)"
     fi
+    # The workspace is read-only to graders: not a file added, changed or replaced by a link.
+    [ "$(workspace_digest "$workspace")" = "$before_workspace" ] || fail "$name: the grader changed the workspace:
+$(find "$workspace" -maxdepth 3 | head -40)"
     echo "ok: $name -> '$verdict' (exit $code, ${elapsed_ms} ms)"
     checked=$((checked + 1))
 done
 [ "$checked" -ge 8 ] || fail "only $checked hostile fixtures found in $fixtures"
+
+# A planted link would make the next `start` (resume) write through it into the home folder.
+if [ ! -d "$INFUSE_LAB_HOME/hostile/workspace-symlink/notes" ] || [ -L "$INFUSE_LAB_HOME/hostile/workspace-symlink/notes" ]; then
+    fail "workspace-symlink: notes/ is no longer a folder"
+fi
+expect_exit 0 lab start "$fixtures/workspace-symlink" -q
+if [ -e "$HOME/notes.txt" ] || [ -e "$E2E_HOME/notes.txt" ]; then fail "workspace-symlink: start wrote through a planted link"; fi
+
+# Grader messages in --json: cut at a character boundary, invalid bytes repaired, always valid JSON.
+for name in utf8-message-cut invalid-utf8-message; do
+    expect_exit 1 lab answer --json -l "hostile/$name" q x
+    python3 -c 'import json, sys; json.loads(sys.stdin.read())' <<<"$OUT" || fail "$name: answer --json is not valid JSON:
+$OUT"
+done
+expect_exit 1 lab answer --json -l hostile/invalid-utf8-message q x
+python3 - "$OUT" <<'PY' || fail "invalid-utf8-message: the invalid bytes were not repaired: $OUT"
+import json, sys
+note = json.loads(sys.argv[1])["note"]
+assert note == "bad bytes: \ufffd\ufffd \ufffd \ufffd\ufffd end", repr(note)
+PY
+expect_exit 1 lab answer --json -l hostile/utf8-message-cut q x
+python3 - "$OUT" <<'PY' || fail "utf8-message-cut: the message was not cut at 1999 bytes + '...': $OUT"
+import json, sys
+note = json.loads(sys.argv[1])["note"]
+assert note == "m" * 1999 + "...", repr(note[-10:])
+PY
 
 [ "$(cat "$canary")" = untouched ] || fail "a grader changed a file outside the workspace"
 [ "$(fixture_digest)" = "$before_fixtures" ] || fail "a grader changed its own lab folder"

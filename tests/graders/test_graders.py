@@ -534,7 +534,8 @@ class FilesTest(unittest.TestCase):
     def test_hostile_fixtures(self):
         names = {"endless-loop", "fork-bomb", "memory-hog", "gigabyte-output", "network-connection", "read-home",
                  "write-outside-workspace", "kill-parent", "bad-json", "crash-segv", "sleep-forever-child",
-                 "huge-stderr", "chmod-lab", "env-leak"}
+                 "huge-stderr", "chmod-lab", "env-leak", "many-children-memory", "fill-tmp", "fill-workspace",
+                 "workspace-symlink", "deep-json-reply", "utf8-message-cut", "invalid-utf8-message", "setsid-daemon"}
         self.assertEqual(set(os.listdir(HOSTILE)), names)
         for name in names:
             folder = os.path.join(HOSTILE, name)
@@ -548,7 +549,9 @@ class FilesTest(unittest.TestCase):
             with open(os.path.join(folder, "expect.txt"), encoding="utf-8") as handle:
                 lines = handle.read().split("\n")
             self.assertEqual(len(lines), 3, f"{name}: two lines, each ending in a new line")
-            self.assertIn(lines[0], ("timed out", "killed by signal", "bad grader output", "wrong"), name)
+            self.assertIn(lines[0], ("timed out", "killed by signal", "bad grader output", "wrong",
+                                     "more than its memory limit grader-memory (128 MiB)",
+                                     "nested deeper than 64 levels"), name)
 
 
 def bwrap_works():

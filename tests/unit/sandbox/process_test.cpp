@@ -1,9 +1,18 @@
 // run_process() with real child processes (sh, cat): the behaviours graders depend on.
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "infuse/process.hpp"
+#include "infuse/sandbox.hpp"
+#include "sandbox/cgroup.hpp"
 
 using namespace infuse;
 using namespace std::chrono_literals;
@@ -16,6 +25,25 @@ ProcessSpec shell(std::string script, std::chrono::milliseconds timeout = 5000ms
     spec.environment = {{"PATH", "/usr/bin:/bin"}};
     spec.timeout = timeout;
     return spec;
+}
+
+// Processes whose command line is exactly `words` (joined by NULs in /proc).
+int processes_running(const std::vector<std::string>& words) {
+    std::string wanted;
+    for (const auto& word : words) wanted += word + '\0';
+    int count = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream in(entry.path() / "cmdline");
+        std::stringstream text;
+        text << in.rdbuf();
+        if (text.str() == wanted) ++count;
+    }
+    return count;
+}
+
+bool alive(pid_t pid) {
+    return ::waitpid(pid, nullptr, WNOHANG) == 0;
 }
 
 }  // namespace
@@ -108,4 +136,102 @@ TEST_CASE("a fork bomb is held by the process limit or the timeout", "[process]"
     const auto result = run_process(spec);
     CHECK(result.elapsed < 3000ms);
     CHECK((result.ending == ProcessResult::Ending::timed_out || result.ending == ProcessResult::Ending::exited));
+}
+
+TEST_CASE("daemons of a child (setsid, double fork) do not outlive run_process", "[process]") {
+    // The runner is a child subreaper: both come back to it when orphaned, and are killed.
+    const auto result = run_process(shell("setsid sleep 987651 </dev/null >/dev/null 2>&1 & "
+                                          "(sleep 987652 </dev/null >/dev/null 2>&1 &) ; echo started"));
+    CHECK(result.stdout_data == "started\n");
+    CHECK(processes_running({"sleep", "987651"}) == 0);
+    CHECK(processes_running({"sleep", "987652"}) == 0);
+}
+
+TEST_CASE("without a memory cgroup, processes x memory stays within the total", "[process]") {
+    const auto bounded = bound_without_cgroup({.memory_bytes = 512ull << 20, .processes = 64, .total_memory_bytes = 1ull << 30});
+    CHECK(bounded.processes == kProcessesWithoutCgroup);
+    CHECK(bounded.memory_bytes == (64ull << 20));
+    CHECK(bounded.processes * bounded.memory_bytes <= (1ull << 30));
+    const auto few = bound_without_cgroup({.memory_bytes = 32ull << 20, .processes = 8, .total_memory_bytes = 1ull << 30});
+    CHECK(few.processes == 8);
+    CHECK(few.memory_bytes == (32ull << 20));
+    const auto unset = bound_without_cgroup({.total_memory_bytes = 256ull << 20});
+    CHECK(unset.processes * unset.memory_bytes <= (256ull << 20));
+    const auto none = bound_without_cgroup({.memory_bytes = 1 << 20});
+    CHECK(none.memory_bytes == (1u << 20));
+    CHECK(none.processes == 0);
+}
+
+TEST_CASE("many children holding memory are stopped by the limit for the whole tree", "[process]") {
+    // 12 children of 24 MiB (288 MiB) against a 96 MiB total: each alone is within any per-process limit.
+    auto spec = shell("for i in 1 2 3 4 5 6 7 8 9 10 11 12; do "
+                      "python3 -c 'import time; b = bytearray(24 << 20); b[::4096] = b\"x\" * len(b[::4096]); time.sleep(30)' & "
+                      "done; wait; echo all-held",
+                      20000ms);
+    spec.limits = {.memory_bytes = 512ull << 20, .processes = 64, .total_memory_bytes = 96ull << 20};
+    const auto result = run_process(spec);
+    if (result.memory_bound == ProcessResult::MemoryBound::cgroup) {
+        CHECK(result.memory_exceeded);
+        CHECK(result.ending != ProcessResult::Ending::timed_out);
+    } else {
+        CHECK(result.memory_bound == ProcessResult::MemoryBound::address_space);
+        WARN("no memory cgroup here: only the per-process share bounds the tree");
+    }
+    CHECK(result.stdout_data.find("all-held") == std::string::npos);
+    CHECK(processes_running({"python3", "-c", "import time; b = bytearray(24 << 20); b[::4096] = b\"x\" * len(b[::4096]); time.sleep(30)"}) == 0);
+}
+
+TEST_CASE("a root runner drops to the identity it is given, and kill -9 -1 then reaches only that user", "[process]") {
+    if (::geteuid() != 0) {
+        SUCCEED("not root: nothing to drop");
+        return;
+    }
+    const auto identity = unprivileged_identity();
+    REQUIRE(identity);
+    const pid_t sentinel = ::fork();
+    if (sentinel == 0) {
+        ::execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    auto spec = shell("id -u; id -g; id -G; kill -9 -1; echo still-here");
+    spec.run_as = identity;
+    spec.working_directory = "/";
+    const auto result = run_process(spec);
+    const auto id = std::to_string(identity->uid);
+    CHECK(result.stdout_data == fmt::format("{}\n{}\n{}\nstill-here\n", id, identity->gid, identity->gid));
+    CHECK(alive(sentinel));
+    ::kill(sentinel, SIGKILL);
+    ::waitpid(sentinel, nullptr, 0);
+}
+
+TEST_CASE("a cgroup left by a killed runner is removed, with its processes, by the next one", "[process]") {
+    if (::geteuid() != 0) {
+        SUCCEED("not root: no cgroup is made here");
+        return;
+    }
+    std::filesystem::path base;
+    {
+        ProcessCgroup probe(8, 0);
+        if (probe.procs_files().empty()) {
+            SUCCEED("no cgroup can be made here");
+            return;
+        }
+        base = std::filesystem::path(probe.procs_files().front()).parent_path().parent_path();
+    }
+    // A runner that is gone: pid 1's start time is not 1234567.
+    const auto stale = base / "infuse-lab.1.1234567.0";
+    CHECK_FALSE(cgroup_owner_alive(stale.filename().string()));
+    CHECK(cgroup_owner_alive(cgroup_folder_name(7)));
+    REQUIRE(std::filesystem::create_directory(stale));
+    const pid_t left = ::fork();
+    if (left == 0) {
+        ::execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    std::ofstream(stale / "cgroup.procs") << left;
+    CHECK(remove_stale_cgroups() >= 1);
+    CHECK_FALSE(std::filesystem::exists(stale));
+    int status = 0;
+    CHECK(::waitpid(left, &status, 0) == left);
+    CHECK(WIFSIGNALED(status));
 }

@@ -1,4 +1,6 @@
 // The sandbox with the real bubblewrap: what a command inside can and cannot reach.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -47,17 +49,24 @@ SandboxResult sh(const Dirs& dirs, const std::string& script, std::chrono::milli
 
 }  // namespace
 
-TEST_CASE("inside the sandbox: lab read-only, workspace writable, nothing else", "[sandbox]") {
+TEST_CASE("inside the sandbox: lab and workspace read-only, nothing else", "[sandbox]") {
     if (!require_sandbox()) return;
     Dirs dirs;
+    fs::create_directories(dirs.workspace / "notes");
     auto read = sh(dirs, "cat /lab/evidence.txt; pwd");
     CHECK(read.isolated);
     CHECK(read.process.ok());
     CHECK(read.process.stdout_data == "secret evidence\n/workspace\n");
 
-    auto write = sh(dirs, "echo result > /workspace/out.txt && echo ok");
-    CHECK(write.process.stdout_data == "ok\n");
-    CHECK(fs::exists(dirs.workspace / "out.txt"));
+    // Nothing may be added to the workspace, and no link planted in it (a later `start` would
+    // write through it): the workspace is mounted read-only.
+    auto write = sh(dirs, "echo result > /workspace/out.txt 2>/dev/null && echo written || echo refused");
+    CHECK(write.process.stdout_data == "refused\n");
+    CHECK_FALSE(fs::exists(dirs.workspace / "out.txt"));
+    auto link = sh(dirs, "mv /workspace/notes /workspace/moved 2>/dev/null || ln -s ../../.. /workspace/link 2>/dev/null || echo refused");
+    CHECK(link.process.stdout_data == "refused\n");
+    CHECK(fs::is_directory(dirs.workspace / "notes"));
+    CHECK_FALSE(fs::is_symlink(dirs.workspace / "notes"));
 
     auto lab_write = sh(dirs, "echo x > /lab/evidence.txt || echo refused");
     CHECK(lab_write.process.stdout_data == "refused\n");
@@ -109,4 +118,30 @@ TEST_CASE("without bubblewrap the sandbox refuses unless allowed", "[sandbox]") 
     policy.workspace = dirs.workspace;
     CHECK(sandbox_paths(policy, true).lab == "/lab");
     CHECK(sandbox_paths(policy, false).workspace == dirs.workspace.string());
+}
+
+TEST_CASE("the private /tmp holds at most grader-tmp", "[sandbox]") {
+    if (!require_sandbox()) return;
+    Dirs dirs;
+    ::setenv("INFUSE_LIMIT_GRADER_TMP", "8M", 1);
+    // 1 MiB files until the disk is full: a per-file limit would not stop this, the tmpfs size does.
+    auto fill = sh(dirs, "i=0; while [ $i -lt 64 ] && head -c 1048576 /dev/zero > /tmp/f$i 2>/dev/null; do i=$((i+1)); done; "
+                         "du -sk /tmp | cut -f1");
+    ::unsetenv("INFUSE_LIMIT_GRADER_TMP");
+    REQUIRE(fill.process.ok());
+    const auto kib = std::stoul(fill.process.stdout_data);
+    CHECK(kib <= 8 * 1024);
+    CHECK(kib >= 6 * 1024);
+}
+
+TEST_CASE("a root runner never runs an unsandboxed command as root", "[sandbox]") {
+    const auto identity = unprivileged_identity();
+    if (::geteuid() != 0) {
+        SUCCEED("not root: commands run as the learner");
+        return;
+    }
+    REQUIRE(identity);
+    CHECK(identity->uid != 0);
+    CHECK(identity->gid != 0);
+    CHECK((identity->uid >= kUnprivilegedUidBase || identity->uid == 65534));
 }
