@@ -57,6 +57,7 @@ public:
 private:
     std::string filter(std::string_view text) const;
     std::size_t decidable_end(std::string_view text) const;
+    bool could_become_color_sequence(std::string_view after_esc) const;
 
     std::string key_;
     std::string held_;

@@ -117,15 +117,10 @@ TerminalFilter::TerminalFilter(std::string key) : key_(std::move(key)) {}
 
 std::size_t TerminalFilter::decidable_end(std::string_view text) const {
     std::size_t end = text.size();
-    // A colour sequence of ours that is not complete yet.
-    const std::size_t longest = 1 + key_.size() + 1 + kMaxColorParameters + 1;
+    // A colour sequence of ours that is not complete yet: ESC, then a beginning of the key, or the
+    // key, "[" and parameters so far.
     const std::size_t esc = text.rfind(kEsc);
-    if (!key_.empty() && esc != std::string_view::npos && text.size() - esc < longest &&
-        text.find('m', esc) == std::string_view::npos) {
-        const std::string_view after = text.substr(esc + 1);
-        const std::string_view expected = std::string_view(key_).substr(0, after.size());
-        if (after.substr(0, expected.size()) == expected) end = esc;
-    }
+    if (!key_.empty() && esc != std::string_view::npos && could_become_color_sequence(text.substr(esc + 1))) end = esc;
     // A UTF-8 sequence whose last bytes have not come yet.
     for (std::size_t back = 1; back <= 3 && back <= end; ++back) {
         const auto byte = static_cast<unsigned char>(text[end - back]);
@@ -136,6 +131,13 @@ std::size_t TerminalFilter::decidable_end(std::string_view text) const {
     // A CR whose LF may come next.
     if (end > 0 && text[end - 1] == '\r') --end;
     return end;
+}
+
+bool TerminalFilter::could_become_color_sequence(std::string_view after) const {
+    if (after.size() <= key_.size()) return std::string_view(key_).substr(0, after.size()) == after;
+    if (after.substr(0, key_.size()) != key_ || after[key_.size()] != '[') return false;
+    const std::string_view parameters = after.substr(key_.size() + 1);
+    return parameters.size() <= kMaxColorParameters && parameters.find_first_not_of("0123456789;") == std::string_view::npos;
 }
 
 std::string TerminalFilter::filter(std::string_view text) const {

@@ -3,16 +3,18 @@
 #include <string>
 
 #include "infuse/terminal_text.hpp"
+#include "infuse/utf8.hpp"
 
 using namespace infuse;
 
 namespace {
 
-// Whether `text` holds a byte or character that a terminal acts on.
+// Whether `text` holds a byte or character that a terminal acts on: ESC, BEL, the C1 CSI, a
+// right-to-left override, or bytes that are not UTF-8 (a lone 0x9b).
 bool acts_on_terminal(const std::string& text) {
     return text.find('\x1b') != std::string::npos || text.find('\x07') != std::string::npos ||
-           text.find('\x9b') != std::string::npos || text.find("\xc2\x9b") != std::string::npos ||
-           text.find("\xe2\x80\xae") != std::string::npos;
+           text.find("\xc2\x9b") != std::string::npos || text.find("\xe2\x80\xae") != std::string::npos ||
+           !is_valid_utf8(text);
 }
 
 }  // namespace
