@@ -84,7 +84,7 @@ id=attacks/text-escapes
 
 # --- list: having the lab on the path is enough --------------------------------------------------
 both 0 list
-expect_in "Escapes${osc52}\\x07 title\\e[2J\\e[H\\u009b2J \\u202etxt.exe"
+expect_in "Escapes${osc52}\\x07 title\\e[2J\\e[H"   # list cuts titles to their column
 expect_in 'evil\e[2J\e]52;c;ZXZpbA==\x07'   # the broken lab's folder name
 run 0 never list --json
 json_has '[l for l in j if l["id"] == "attacks/text-escapes"][0]["title"] == "Escapes\x1b]52;c;ZXZpbA==\x07 title\x1b[2J\x1b[H\x9b2J \u202etxt.exe"'
@@ -95,12 +95,12 @@ python3 "$checker" "$E2E_HOME/stdout" never || fail "list --json: raw control ch
 both 0 show "$id"
 expect_in "Summary\\e[1A\\e[2K\\e]0;owned\\e\\ \\u202e"
 expect_in "# Brief\\e[2J${osc52}\\x07"
-expect_in "Ask\\e[2J${osc52}\\x07 type right\\u009b1A \\u202eevil"
+expect_in "Ask\\e[2J${osc52}\\x07 type the word\\u009b1A \\u202eevil"
 expect_in 'red\e]52;c;ZXZpbA==\x07'   # a choice word
 expect_in 'Pick\e[8m hidden'          # SGR from a lab is shown, not applied
 run 0 never show "$id" --json
 json_has 'j["brief"].startswith("# Brief\x1b[2J\x1b]52;c;ZXZpbA==\x07") and "\x9b2J" in j["brief"]'
-json_has 'j["questions"][0]["ask"] == "Ask\x1b[2J\x1b]52;c;ZXZpbA==\x07 type right\x9b1A \u202eevil"'
+json_has 'j["questions"][0]["ask"] == "Ask\x1b[2J\x1b]52;c;ZXZpbA==\x07 type the word\x9b1A \u202eevil"'
 
 run 0 never start "$id"
 expect_in "Escapes${osc52}"
@@ -186,11 +186,12 @@ set -e
 json_has 'any(t["test"].startswith("reference\x1b[2J\x1b]52") for t in j["tests"])'
 
 both 0 hash --kind text $'a\e[2J\e]52;c;ZXZpbA==\ab'
-expect_in "a\\e[2J${osc52}\\x07b"
+expect_in "a\\e[2j\\e]52;c;zxzpba==\\x07b"   # the canonical form is lower case
 # Generated evidence is data the user asked for: into a pipe, the same bytes as into a file.
-lab generate email --seed s1 -o "$E2E_HOME/evidence.eml" 2>/dev/null
-lab generate email --seed s1 >"$E2E_HOME/evidence.piped"
-cmp -s "$E2E_HOME/evidence.eml" "$E2E_HOME/evidence.piped" || fail "generate into a pipe changed the bytes"
+lab generate access-log --seed s1 --with '{"lines": 500}' -o "$E2E_HOME/evidence.log" 2>/dev/null
+lab generate access-log --seed s1 --with '{"lines": 500}' | cat >"$E2E_HOME/evidence.piped"
+[ -s "$E2E_HOME/evidence.log" ] || fail "generate wrote nothing"
+cmp -s "$E2E_HOME/evidence.log" "$E2E_HOME/evidence.piped" || fail "generate into a pipe changed the bytes"
 
 # --- errors that quote what was typed or found ---------------------------------------------------
 both 2 show $'nope\e[2J\e]52;c;ZXZpbA==\a'
