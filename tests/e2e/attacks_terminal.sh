@@ -102,6 +102,16 @@ run 0 never show "$id" --json
 json_has 'j["brief"].startswith("# Brief\x1b[2J\x1b]52;c;ZXZpbA==\x07") and "\x9b2J" in j["brief"]'
 json_has 'j["questions"][0]["ask"] == "Ask\x1b[2J\x1b]52;c;ZXZpbA==\x07 type the word\x9b1A \u202eevil"'
 
+# A brief that is not UTF-8 (a lone 0x9b byte): shown byte by byte; --json cannot hold it, so it
+# gets U+FFFD instead of failing.
+other="$E2E_HOME/other/attacks/text-escapes"
+mkdir -p "$(dirname "$other")" && cp -r "$fixtures/text-escapes" "$other"
+printf 'bad \xff\x9b2J byte\n' >"$other/brief.md"
+both 0 show "$other"
+expect_in 'bad \xff\x9b2J byte'
+run 0 never show "$other" --json
+json_has 'j["brief"] == "bad \ufffd\ufffd2J byte\n"'
+
 run 0 never start "$id"
 expect_in "Escapes${osc52}"
 expect_in "# Brief\\e[2J"
