@@ -71,6 +71,9 @@ void print_error(const Style& style, const UserError& error) {
 std::span<const Command> commands() { return kCommands; }
 
 int run_cli(int argc, char** argv) {
+    // Before anything is printed: from here on, no text that a lab, a grader, a service or the
+    // command line supplied can act on the terminal, whichever command prints it.
+    TerminalOutput terminal;
     Context context;
     context.style.decide(ColorChoice::automatic);
     try {

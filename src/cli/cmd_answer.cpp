@@ -67,10 +67,9 @@ int run_answer(Context& context, const AnswerOptions& options) {
     const int gained = now.points - was.points;
     const bool correct = verdict->status == Verdict::Status::correct;
     if (options.json) {
-        std::cout << nlohmann::json{{"lab", session.lab.id}, {"question", question.id}, {"verdict", to_string(verdict->status)},
-                                    {"score", verdict->score}, {"note", verdict->note}, {"feedback", verdict->feedback},
-                                    {"warning", verdict->warning}, {"points_gained", gained}, {"progress", progress_json(after)}}.dump(2)
-                  << "\n";
+        std::cout << json_document(nlohmann::json{{"lab", session.lab.id}, {"question", question.id}, {"verdict", to_string(verdict->status)},
+                                                  {"score", verdict->score}, {"note", verdict->note}, {"feedback", verdict->feedback},
+                                                  {"warning", verdict->warning}, {"points_gained", gained}, {"progress", progress_json(after)}});
         return correct ? 0 : 1;
     }
     const Style& style = context.style;

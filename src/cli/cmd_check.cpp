@@ -75,7 +75,7 @@ int run_check(Context& context, const CheckOptions& options) {
     }
     const LabProgress after = session.progress();
     if (options.json) {
-        std::cout << nlohmann::json{{"lab", session.lab.id}, {"checks", results}, {"progress", progress_json(after)}}.dump(2) << "\n";
+        std::cout << json_document(nlohmann::json{{"lab", session.lab.id}, {"checks", results}, {"progress", progress_json(after)}});
         return all_done ? 0 : 1;
     }
     std::cout << "  " << progress_line(after) << "\n";

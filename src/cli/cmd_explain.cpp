@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/views.hpp"
 #include "cli/session.hpp"
 #include "infuse/error.hpp"
 #include "infuse/paths.hpp"
@@ -38,7 +39,7 @@ int run_explain(Context& context, const ExplainOptions& options) {
     const std::string text = question.explain.empty() ? std::string("This question has no explanation.")
                                                        : render_for_display(question.explain.in(context.language), session.values);
     if (options.json) {
-        std::cout << nlohmann::json{{"question", question.id}, {"explain", text}, {"gave_up", gave_up_now || state.gave_up}}.dump(2) << "\n";
+        std::cout << json_document(nlohmann::json{{"question", question.id}, {"explain", text}, {"gave_up", gave_up_now || state.gave_up}});
         return 0;
     }
     if (gave_up_now) std::cout << context.style.warn(fmt::format("You gave up on {}: it earns no more points.", question.id)) << "\n\n";

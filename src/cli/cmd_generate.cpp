@@ -1,5 +1,7 @@
 // `infuse-lab generate`: run one evidence generator by hand (docs/evidence.md), to try options
 // while writing a lab, or to make a large log for a benchmark.
+#include <unistd.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -38,7 +40,11 @@ int run_generate(Context&, const GenerateOptions& options) {
         file.open(options.output, std::ios::binary | std::ios::trunc);
         if (!file) throw UserError(ExitCode::environment, fmt::format("{}: cannot write", options.output));
     }
-    std::ostream& out = options.output.empty() ? std::cout : file;
+    // Evidence is what the user asked for, made from their own options (no lab is loaded): into a
+    // pipe or a file it goes byte for byte; on a terminal it is shown as data, like all output.
+    std::streambuf* unfiltered = TerminalOutput::unfiltered_stdout();
+    std::ostream exact(unfiltered);
+    std::ostream& out = !options.output.empty() ? file : unfiltered && !isatty(STDOUT_FILENO) ? exact : std::cout;
     auto stats = generate_evidence(options.generator, with, fmt::format("infuse-lab/generate/v1\ncli\n{}\n", options.seed), out);
     if (!stats) throw UserError(ExitCode::bad_input, fmt::format("--with: {}", stats.error()));
     out.flush();

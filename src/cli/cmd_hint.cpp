@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/views.hpp"
 #include "cli/session.hpp"
 #include "infuse/paths.hpp"
 
@@ -41,8 +42,8 @@ int run_hint(Context& context, const HintOptions& options) {
             const Hint& hint = question.hints[static_cast<std::size_t>(i)];
             hints.push_back({{"number", i + 1}, {"text", render_for_display(hint.text.in(context.language), session.values)}, {"cost", hint.cost}});
         }
-        std::cout << nlohmann::json{{"question", question.id}, {"hints", hints}, {"remaining", total - shown},
-                                    {"revealed", revealed ? nlohmann::json(*revealed + 1) : nlohmann::json()}}.dump(2) << "\n";
+        std::cout << json_document(nlohmann::json{{"question", question.id}, {"hints", hints}, {"remaining", total - shown},
+                                                  {"revealed", revealed ? nlohmann::json(*revealed + 1) : nlohmann::json()}});
         return 0;
     }
     const Style& style = context.style;

@@ -44,7 +44,7 @@ int run_list(Context& context, const ListOptions& options) {
             if (row.progress) item["progress"] = progress_json(*row.progress);
             out.push_back(item);
         }
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_document(out);
         return 0;
     }
     const Style& style = context.style;

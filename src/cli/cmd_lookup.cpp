@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/views.hpp"
 #include "cli/session.hpp"
 #include "infuse/error.hpp"
 #include "infuse/lookup.hpp"
@@ -57,8 +58,8 @@ int run_lookup(Context& context, const LookupOptions& options) {
                         "`infuse-lab status` shows whether the lab's services still run");
     }
     if (options.json) {
-        std::cout << nlohmann::json{{"service", options.kind}, {"query", options.query}, {"status", result->status},
-                                    {"found", result->found}, {"text", result->text}}.dump(2) << "\n";
+        std::cout << json_document(nlohmann::json{{"service", options.kind}, {"query", options.query}, {"status", result->status},
+                                                  {"found", result->found}, {"text", result->text}});
     } else {
         std::cout << result->text;
     }

@@ -39,7 +39,7 @@ int run_show(Context& context, const ShowOptions& options) {
         }
         out["questions"] = questions;
         out["started"] = run.has_value();
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_document(out);
         return 0;
     }
     const Style& style = context.style;

@@ -87,7 +87,7 @@ int run_start(Context& context, const StartOptions& options) {
         }
         for (const auto& service : services) endpoints[service.kind] = {{"address", fmt::format("127.0.0.1:{}", service.port)}, {"command", service_command(service)}};
         out["services"] = endpoints;
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_document(out);
         return 0;
     }
     const Style& style = context.style;

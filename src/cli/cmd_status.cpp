@@ -20,7 +20,7 @@ struct StatusOptions {
 int run_status(Context& context, const StatusOptions& options) {
     if (options.lab.empty() && !context.store().current_lab()) {
         if (options.json) {
-            std::cout << nlohmann::json{{"lab", nullptr}}.dump(2) << "\n";
+            std::cout << json_document(nlohmann::json{{"lab", nullptr}});
         } else {
             std::cout << "No lab started yet. `infuse-lab list` shows the labs; `infuse-lab start <lab>` starts one.\n";
         }
@@ -45,7 +45,7 @@ int run_status(Context& context, const StatusOptions& options) {
             }
         }
         out["services"] = services;
-        std::cout << out.dump(2) << "\n";
+        std::cout << json_document(out);
         return 0;
     }
     const Style& style = context.style;

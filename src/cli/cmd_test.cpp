@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/views.hpp"
 #include "cli/lab_selection.hpp"
 #include "cli/test_report.hpp"
 #include "infuse/error.hpp"
@@ -209,7 +210,7 @@ int run_test(Context& context, const TestOptions& options) {
     if (!options.junit.empty()) write_junit(run, options.junit);
     const auto counts = run.counts();
     if (options.json) {
-        std::cout << test_run_json(run).dump(2) << "\n";
+        std::cout << json_document(test_run_json(run));
     } else {
         if (!run.shard.empty()) std::cout << fmt::format("shard {}: {} of {} labs\n", run.shard, labs.size(), all.size());
         const std::string summary = fmt::format("{} passed, {} failed, {} skipped", counts.passed, counts.failed, counts.skipped);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
+#include "cli/views.hpp"
 #include "cli/lab_selection.hpp"
 #include "infuse/lab_loader.hpp"
 
@@ -48,7 +49,7 @@ int run_validate(Context& context, const ValidateOptions& options) {
         }
     }
     if (options.json) {
-        std::cout << nlohmann::json{{"labs", report}, {"errors", errors}, {"warnings", warnings}}.dump(2) << "\n";
+        std::cout << json_document(nlohmann::json{{"labs", report}, {"errors", errors}, {"warnings", warnings}});
     } else {
         std::cout << fmt::format("{} lab{} checked: {} valid, {} with errors ({} error{}, {} warning{})\n", labs.size(),
                                  labs.size() == 1 ? "" : "s", labs.size() - broken, broken, errors, errors == 1 ? "" : "s",

@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 
 #include "infuse/error.hpp"
+#include "infuse/terminal_text.hpp"
 
 namespace infuse::cli {
 namespace {
@@ -18,6 +19,10 @@ std::string_view result_word(LabTestOutcome::Result result) {
     }
     return "failed";
 }
+
+// XML 1.0 allows no control character but tab, LF and CR, and a report must be UTF-8: a lab's
+// test names and a grader's messages are shown as the terminal shows them (`\e[2J`, `\x07`).
+std::string xml_text(std::string_view text) { return visible_text(text); }
 
 std::string joined(const std::vector<std::string>& lines) {
     std::string text;
@@ -81,7 +86,7 @@ void write_junit(const TestRun& run, const std::string& file) {
     declaration.append_attribute("encoding") = "UTF-8";
     auto suites = document.append_child("testsuites");
     const auto counts = run.counts();
-    suites.append_attribute("name") = run.shard.empty() ? "infuse-lab test" : fmt::format("infuse-lab test (shard {})", run.shard).c_str();
+    suites.append_attribute("name") = run.shard.empty() ? "infuse-lab test" : xml_text(fmt::format("infuse-lab test (shard {})", run.shard)).c_str();
     suites.append_attribute("tests") = static_cast<unsigned long long>(counts.passed + counts.failed + counts.skipped);
     suites.append_attribute("failures") = static_cast<unsigned long long>(counts.failed);
     suites.append_attribute("errors") = 0;
@@ -98,7 +103,7 @@ void write_junit(const TestRun& run, const std::string& file) {
             skipped += o.result == LabTestOutcome::Result::skipped;
             seconds += o.seconds;
         }
-        suite.append_attribute("name") = lab.id.c_str();
+        suite.append_attribute("name") = xml_text(lab.id).c_str();
         suite.append_attribute("tests") = static_cast<unsigned long long>(lab.outcomes.size());
         suite.append_attribute("failures") = static_cast<unsigned long long>(failed);
         suite.append_attribute("errors") = 0;
@@ -107,21 +112,21 @@ void write_junit(const TestRun& run, const std::string& file) {
         suite.append_attribute("hostname") = host;
         for (const auto& o : lab.outcomes) {
             auto testcase = suite.append_child("testcase");
-            testcase.append_attribute("classname") = lab.id.c_str();
-            testcase.append_attribute("name") = o.test_name.c_str();
+            testcase.append_attribute("classname") = xml_text(lab.id).c_str();
+            testcase.append_attribute("name") = xml_text(o.test_name).c_str();
             testcase.append_attribute("time") = fmt::format("{:.3f}", o.seconds).c_str();
             if (o.result == LabTestOutcome::Result::failed) {
                 auto failure = testcase.append_child("failure");
-                failure.append_attribute("message") = o.problems.empty() ? "failed" : o.problems.front().c_str();
+                failure.append_attribute("message") = o.problems.empty() ? "failed" : xml_text(o.problems.front()).c_str();
                 failure.append_attribute("type") = "LabTestFailure";
                 std::string text = joined(o.problems);
                 if (!o.seed.empty()) text += fmt::format("seed: {}\n", o.seed);
-                failure.text().set(text.c_str());
+                failure.text().set(xml_text(text).c_str());
             } else if (o.result == LabTestOutcome::Result::skipped) {
                 auto skip = testcase.append_child("skipped");
-                skip.append_attribute("message") = o.problems.empty() ? "skipped" : o.problems.front().c_str();
+                skip.append_attribute("message") = o.problems.empty() ? "skipped" : xml_text(o.problems.front()).c_str();
             }
-            if (!o.seed.empty()) testcase.append_child("system-out").text().set(fmt::format("seed: {}\n", o.seed).c_str());
+            if (!o.seed.empty()) testcase.append_child("system-out").text().set(xml_text(fmt::format("seed: {}\n", o.seed)).c_str());
         }
     }
     if (!document.save_file(file.c_str(), "  ", pugi::format_default, pugi::encoding_utf8)) {

@@ -149,6 +149,10 @@ std::string progress_line(const LabProgress& progress) {
                        progress.points_possible);
 }
 
+std::string json_document(const nlohmann::json& value) {
+    return value.dump(2, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 nlohmann::json lab_json(const LabSpec& lab, const std::string& language) {
     return {{"id", lab.id},
             {"title", lab.title.in(language)},

@@ -41,6 +41,11 @@ std::string completion_text(const LabProgress& before, const LabProgress& after,
 
 std::string progress_line(const LabProgress& progress);
 
+// `value` as the `--json` commands print it: exact JSON whatever the text in it. Non-ASCII is
+// written as \u escapes, so that the document holds no byte a terminal acts on (a JSON parser reads
+// the exact text back), and bytes that are not UTF-8 become U+FFFD instead of throwing.
+std::string json_document(const nlohmann::json& value);
+
 nlohmann::json lab_json(const LabSpec& lab, const std::string& language);
 nlohmann::json progress_json(const LabProgress& progress);
 
