@@ -14,6 +14,7 @@
 // commits, and even then the database stays consistent. Writers take the lock up front
 // (BEGIN IMMEDIATE) so two processes never deadlock upgrading read locks.
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -137,6 +138,12 @@ FileState look_at(const fs::path& file) {
     return state;
 }
 
+// A companion file of ours made 0600 (from 0400 or 0444); left alone when it is not ours.
+void make_owner_writable(const std::string& file) {
+    struct stat info {};
+    if (::lstat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_uid == ::geteuid()) (void)::chmod(file.c_str(), 0600);
+}
+
 // Why this store cannot be written, or "" when it can. The kernel's answer for this user (access()
 // is what open() will check), so that "read-only" is only said when it is true.
 std::string read_only_reason(const fs::path& file, const FileState& state) {
@@ -145,6 +152,12 @@ std::string read_only_reason(const fs::path& file, const FileState& state) {
     if (state.exists && ::access(file.c_str(), W_OK) != 0 && errno == EROFS) return "it is on a read-only file system";
     if (::access(folder.c_str(), W_OK) != 0 && (errno == EACCES || errno == EROFS)) {
         return "its folder is not writable (SQLite keeps its -wal and -shm files there)";
+    }
+    for (const char* suffix : {"-wal", "-shm"}) {
+        const std::string companion = file.string() + suffix;
+        if (::access(companion.c_str(), F_OK) == 0 && ::access(companion.c_str(), W_OK) != 0 && errno == EACCES) {
+            return fmt::format("{} is not writable", companion);
+        }
     }
     return {};
 }
@@ -237,6 +250,9 @@ public:
                 for (const char* suffix : {"-wal", "-shm"}) tighten_to_private(where_ + suffix);
             } else {
                 execute("PRAGMA query_only=1");
+                // SQLite gives a -shm it creates for a reader the mode of the database file: 0400 for
+                // a read-only file, which would keep the store read-only once the file is writable again.
+                for (const char* suffix : {"-wal", "-shm"}) make_owner_writable(where_ + suffix);
             }
         } catch (...) {
             sqlite3_close(db_);  // no destructor runs for a constructor that throws

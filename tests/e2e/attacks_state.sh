@@ -12,7 +12,10 @@
 source "$(dirname "$0")/lib.sh"
 
 fixtures="$INFUSE_SOURCE_DIR/tests/fixtures/attacks"
-export INFUSE_LAB_PATH="$INFUSE_SOURCE_DIR/tests/fixtures/snapshot:$INFUSE_SOURCE_DIR/tests/fixtures/good"
+# good/minimal in a lab root of its own (the whole fixtures folder holds hostile labs of other tests).
+mkdir -p "$E2E_HOME/labs/good"
+cp -r "$INFUSE_SOURCE_DIR/tests/fixtures/good/minimal" "$E2E_HOME/labs/good/"
+export INFUSE_LAB_PATH="$INFUSE_SOURCE_DIR/tests/fixtures/snapshot:$E2E_HOME/labs"
 export INFUSE_LAB_HOME="$E2E_HOME/workspaces"
 state="$XDG_STATE_HOME/infuse-lab"
 record="$state/services/net~snapshot.json"
