@@ -1,5 +1,7 @@
-// Lab containers: built from a folder inside the lab, run with docker or podman (detected), ports
-// published on 127.0.0.1 only, labelled so that a later run can remove what a crash left behind.
+// Lab containers: built from a folder inside the lab, run with docker or podman (detected), with no
+// network of their own (`--network none`: their ports are forwarded from 127.0.0.1 by the runner),
+// a read-only root, no capabilities and memory and pids limits (docs/services.md#containers),
+// labelled so that a later run can remove what a crash left behind.
 //
 // The engine's CLI is driven through run_process() (include/infuse/process.hpp); nothing here
 // talks to a daemon socket. Base images need no registry: scripts/base-image.sh imports a root

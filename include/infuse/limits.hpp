@@ -28,6 +28,8 @@ enum class Limit {
     grader_tmp_bytes,       // a grader's private /tmp
     grader_workspace_bytes, // what one grading may add to the workspace
     grader_reply_depth,     // nesting of a grader's JSON reply
+    container_memory_bytes, // memory of one lab container (swap included)
+    container_pids,         // processes of one lab container
 };
 
 struct LimitInfo {

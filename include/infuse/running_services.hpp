@@ -1,6 +1,8 @@
 // What `start` leaves running for a lab, recorded in the state directory (one JSON file per lab,
 // services_file_for()) so that `check`, `status`, `stop` and `reset` find it later. Written
-// atomically; a file that cannot be read is reported by name, never silently trusted.
+// atomically and 0600 in a 0700 folder; a file that cannot be read is reported by name, never
+// silently trusted. The record alone never makes `stop` signal a process: the services process must
+// prove itself first (supervisor_alive() in simulated_services.hpp).
 #pragma once
 
 #include <cstdint>
@@ -27,10 +29,13 @@ struct RunningServices {
     std::int64_t run_id = 0;     // the run that started them
     std::string engine;          // "docker" or "podman"
     std::vector<RunningContainer> containers;
-    // The one background process serving the lab's simulated services, identified by its pid and
-    // its start time (so that a recycled pid is never taken for it).
+    // The one background process serving the lab's simulated services. It listens on the abstract
+    // unix socket `supervisor_socket` and answers only a client that sends `supervisor_token`; the
+    // kernel tells that client which process listens (SO_PEERCRED). The pid is for people reading
+    // the record: nothing is ever signalled because of it.
     int supervisor_pid = 0;
-    std::uint64_t supervisor_start = 0;
+    std::string supervisor_socket;  // abstract socket name, without the leading NUL
+    std::string supervisor_token;   // 32 random bytes, hex
     std::vector<RunningService> services;
 };
 

@@ -4,7 +4,8 @@
 //
 // `start` runs them in the background (start_services_in_background: a child process that binds
 // every port, records itself, then says it is ready); `serve` runs them in the foreground;
-// `stop` and `reset` end the process (stop_supervisor).
+// `stop` and `reset` end the process (stop_supervisor), once it has proven itself on its control
+// socket (docs/services.md#the-services-record): a forged record makes them signal nothing.
 #pragma once
 
 #include <filesystem>
@@ -32,6 +33,9 @@ public:
     SimulatedInternet& operator=(const SimulatedInternet&) = delete;
 
     std::vector<RunningService> endpoints() const;
+    // Also answers on the abstract unix socket `socket_name` to a client that sends `token`
+    // (src/services/services_control.hpp): `status` asks whether it runs, `stop` asks it to stop.
+    void enable_control(const std::string& socket_name, const std::string& token);
     // Serves until SIGINT, SIGTERM or SIGHUP.
     void run();
 
@@ -41,15 +45,19 @@ private:
     std::unique_ptr<State> state_;
 };
 
-// Forks the process that serves the lab, records it (pid, start time, ports) in the lab's services
-// record and returns once every port listens; an error says why (a port taken, bad data).
+// Forks the process that serves the lab, records it (pid, control socket, token, ports) in the lab's
+// services record and returns once every port listens; an error says why (a port taken, bad data).
 tl::expected<RunningServices, std::string> start_services_in_background(const LabSpec& lab, std::int64_t run_id,
                                                                         const std::filesystem::path& log_file);
 
-// Whether the recorded supervisor is still this process (same pid and start time).
+// Whether the recorded supervisor runs and proves itself: a process of this user listens on the
+// recorded control socket and knows the recorded token (the recorded pid is not trusted).
 bool supervisor_alive(const RunningServices& record);
-// SIGTERM, up to 3 s for it to go, then SIGKILL. False when it was not running.
-bool stop_supervisor(const RunningServices& record);
+// Asks the proven supervisor to stop; up to 3 s for it to go, then SIGKILL through a pidfd.
+// `stale`: the record names a process that does not prove itself (forged, or left by a crash):
+// nothing was signalled.
+enum class SupervisorStop { stopped, not_running, stale };
+SupervisorStop stop_supervisor(const RunningServices& record);
 // A TCP connection to 127.0.0.1:port succeeds.
 bool port_answers(int port);
 

@@ -20,6 +20,12 @@ struct StopOptions {
 int run_stop(Context& context, const StopOptions& options) {
     const std::string id = lab_id_or_current(context, options.lab);
     const TakenDown removed = take_down_services(id, lab_needs_containers(context, id));
+    if (!removed.stale_record.empty()) {
+        // Never a signal on the record's word alone: the pid may be anyone's by now.
+        std::cout << fmt::format("The services record {} is stale: pid {} is not the services process of '{}' (it did not prove "
+                                 "itself on the record's control socket), so nothing was signalled; the record is removed.\n",
+                                 removed.stale_record, removed.stale_pid, id);
+    }
     if (removed.total() == 0) {
         std::cout << fmt::format("Nothing running for '{}'.\n", id);
     } else {

@@ -68,7 +68,16 @@ std::vector<RunningService> bring_up_services(const LabSpec& lab, const RunRecor
 TakenDown take_down_services(const std::string& lab_id, bool lab_needs_containers) {
     auto recorded = load_running_services(lab_id);
     TakenDown stopped;
-    if (recorded && *recorded && stop_supervisor(**recorded)) stopped.services = static_cast<int>((*recorded)->services.size());
+    if (recorded && *recorded) {
+        switch (stop_supervisor(**recorded)) {
+            case SupervisorStop::stopped: stopped.services = static_cast<int>((*recorded)->services.size()); break;
+            case SupervisorStop::stale:
+                stopped.stale_record = services_file_for(lab_id).string();
+                stopped.stale_pid = (*recorded)->supervisor_pid;
+                break;
+            case SupervisorStop::not_running: break;
+        }
+    }
     const bool has_containers = !recorded || (*recorded && !(*recorded)->containers.empty());  // corrupt: look
     if (!has_containers && !lab_needs_containers) {
         forget_running_services(lab_id);

@@ -26,6 +26,10 @@ std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunR
 struct TakenDown {
     int services = 0;
     int containers = 0;
+    // The record named a services process that did not prove itself (a crash left it, or it was
+    // forged): nothing was signalled, the record is forgotten.
+    std::string stale_record;
+    int stale_pid = 0;
     int total() const { return services + containers; }
 };
 TakenDown take_down_services(const std::string& lab_id, bool lab_needs_containers);

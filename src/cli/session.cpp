@@ -11,6 +11,7 @@
 #include "infuse/derive.hpp"
 #include "infuse/error.hpp"
 #include "infuse/paths.hpp"
+#include "infuse/private_files.hpp"
 #include "infuse/running_services.hpp"
 #include "infuse/simulated_services.hpp"
 #include "infuse/suggest.hpp"
@@ -54,13 +55,7 @@ void add_derived_values(const LabSpec& lab, const RunRecord& run, ParamValues& v
     }
     nlohmann::json saved{{"digest", lab.digest}, {"seed", run.seed}, {"values", nlohmann::json::object()}};
     for (const auto& entry : lab.derived) saved["values"][entry.name] = values[entry.name];
-    std::error_code error;
-    std::filesystem::create_directories(cache.parent_path(), error);
-    const auto partial = cache.parent_path() / (cache.filename().string() + ".partial");
-    std::ofstream out(partial, std::ios::trunc);
-    out << saved.dump(1) << "\n";
-    out.close();
-    if (out) std::filesystem::rename(partial, cache, error);  // a cache that cannot be written is computed again
+    (void)write_private_file(cache, saved.dump(1) + "\n");  // a cache that cannot be written is computed again
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ constexpr LimitInfo kLimits[] = {
     {Limit::grader_tmp_bytes, "grader-tmp", 64 * MiB, true, "a grader's private /tmp"},
     {Limit::grader_workspace_bytes, "grader-workspace-growth", 64 * MiB, true, "what one grading may add to the workspace"},
     {Limit::grader_reply_depth, "grader-reply-depth", 64, false, "nesting of a grader's JSON reply"},
+    {Limit::container_memory_bytes, "container-memory", 256 * MiB, true, "memory of one lab container, swap included"},
+    {Limit::container_pids, "container-pids", 128, false, "processes of one lab container"},
 };
 
 std::string environment_name(std::string_view name) {

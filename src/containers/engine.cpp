@@ -2,9 +2,10 @@
 //
 // Every engine call goes through run_process() with the runner's own environment (DOCKER_HOST,
 // CONTAINER_HOST, XDG_RUNTIME_DIR... matter to the engine). Containers are labelled
-// infuse-lab=1, infuse-lab.lab=<lab id>, infuse-lab.run=<run key>, publish their ports on
-// 127.0.0.1 only, and run with --init (busybox httpd as PID 1 ignores SIGTERM), no capabilities,
-// no-new-privileges, 256 MiB of memory and 128 processes.
+// infuse-lab=1, infuse-lab.lab=<lab id>, infuse-lab.run=<run key>, have no network (their ports
+// are forwarded from 127.0.0.1 by port_forward.hpp), and run with --init (busybox httpd as PID 1
+// ignores SIGTERM), a read-only root, no capabilities, no-new-privileges, and the container-memory
+// and container-pids limits (include/infuse/limits.hpp). Images are built with no network either.
 #include "infuse/containers.hpp"
 
 #include <arpa/inet.h>
@@ -16,11 +17,14 @@
 #include <cerrno>
 #include <cstdlib>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "containers/engine_parts.hpp"
+#include "containers/port_forward.hpp"
+#include "infuse/limits.hpp"
 
 extern char** environ;
 
@@ -35,7 +39,8 @@ namespace {
 constexpr std::chrono::milliseconds kQueryTimeout{30'000};   // info, port, ps, rm, inspect
 constexpr std::chrono::milliseconds kBuildTimeout{600'000};  // build: a slow first build
 constexpr std::chrono::milliseconds kRunTimeout{120'000};
-constexpr std::chrono::milliseconds kReadyTimeout{10'000};  // a published port must accept by then
+// Each readiness look is an `exec` into the container, which takes a second on a busy machine.
+constexpr std::chrono::milliseconds kReadyTimeout{30'000};
 
 const char* engine_name(EngineKind kind) {
     return kind == EngineKind::docker ? "docker" : "podman";
@@ -91,31 +96,17 @@ void force_remove(const ContainerEngine& engine, const std::vector<std::string>&
     (void)run_engine(engine, std::move(args));
 }
 
-enum class Probe { ready, refused, closed };
-
-// One attempt to reach 127.0.0.1:port. Docker's userland proxy accepts a connection even when the
-// service behind it is not listening yet, then closes it at once: a connection closed within a
-// short moment counts as "not ready". A server that waits for the client, or speaks first, is ready.
-Probe probe_port(int port) {
+// Whether something accepts a connection on 127.0.0.1:port (the container's forwarder).
+bool accepts_connections(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Probe::refused;
+    if (fd < 0) return false;
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    Probe verdict = Probe::refused;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
-        pollfd watch{fd, POLLIN, 0};
-        const int ready = ::poll(&watch, 1, 150);
-        verdict = Probe::ready;
-        if (ready > 0) {
-            char byte = 0;
-            const auto got = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-            if (got <= 0) verdict = Probe::closed;  // closed or reset right away: nothing behind the proxy
-        }
-    }
+    const bool connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
     ::close(fd);
-    return verdict;
+    return connected;
 }
 
 bool container_running(const ContainerEngine& engine, const std::string& id) {
@@ -129,30 +120,46 @@ std::string last_logs(const ContainerEngine& engine, const std::string& id) {
     return text.empty() ? "" : "\nits last output:\n" + text;
 }
 
-// Waits until every published port of `container` accepts a connection, or the deadline.
+// The ports listening inside the container (its own network namespace), read from /proc.
+std::set<int> ports_listening_inside(const ContainerEngine& engine, const std::string& id) {
+    const auto result = run_engine(engine, {"exec", id, "cat", "/proc/net/tcp", "/proc/net/tcp6"});
+    return listening_ports(result.stdout_data);  // tcp6 may be missing (no IPv6): what was read counts
+}
+
+// Waits until every port of `container` listens inside it and its forwarder accepts on 127.0.0.1,
+// or the deadline.
 tl::expected<void, std::string> wait_until_ready(const ContainerEngine& engine, const RunningContainer& container,
                                                  const std::map<std::string, int>& container_ports,
                                                  Clock::time_point deadline) {
+    if (container_ports.empty()) return {};
+    while (true) {
+        const auto listening = ports_listening_inside(engine, container.engine_id);
+        bool all = true;
+        std::string missing;
+        for (const auto& [port_name, port] : container_ports) {
+            if (!listening.contains(port)) {
+                all = false;
+                missing = fmt::format("port {} ('{}')", port, port_name);
+                break;
+            }
+        }
+        if (all) break;
+        if (!container_running(engine, container.engine_id)) {
+            return tl::unexpected(fmt::format("container '{}' stopped right after it started{}", container.name,
+                                              last_logs(engine, container.engine_id)));
+        }
+        if (Clock::now() >= deadline) {
+            return tl::unexpected(fmt::format("container '{}' did not listen on {} within {} s{}", container.name, missing,
+                                              std::chrono::duration_cast<std::chrono::seconds>(kReadyTimeout).count(),
+                                              last_logs(engine, container.engine_id)));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     for (const auto& [port_name, host_port] : container.host_ports) {
-        auto next_state_check = Clock::now() + std::chrono::seconds(1);
-        while (true) {
-            if (probe_port(host_port) == Probe::ready) break;
-            const auto now = Clock::now();
-            if (now >= deadline) {
-                return tl::unexpected(fmt::format(
-                    "container '{}' did not accept connections on port {} ('{}', 127.0.0.1:{}) within {} s{}",
-                    container.name, container_ports.at(port_name), port_name, host_port,
-                    std::chrono::duration_cast<std::chrono::seconds>(kReadyTimeout).count(),
-                    last_logs(engine, container.engine_id)));
-            }
-            if (now >= next_state_check) {
-                if (!container_running(engine, container.engine_id)) {
-                    return tl::unexpected(fmt::format("container '{}' stopped right after it started{}", container.name,
-                                                      last_logs(engine, container.engine_id)));
-                }
-                next_state_check = now + std::chrono::seconds(1);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (!accepts_connections(host_port)) {
+            return tl::unexpected(fmt::format("container '{}': the forwarder of port '{}' (127.0.0.1:{}) does not accept "
+                                              "connections",
+                                              container.name, port_name, host_port));
         }
     }
     return {};
@@ -285,6 +292,7 @@ tl::expected<std::vector<RunningContainer>, std::string> start_containers(
     struct Prepared {
         std::string image;
         std::vector<std::pair<std::string, std::string>> mounts;
+        std::vector<std::string> volumes;
     };
     std::vector<Prepared> prepared;
     for (const auto& spec : specs) {
@@ -293,7 +301,8 @@ tl::expected<std::vector<RunningContainer>, std::string> start_containers(
         auto mounts = mount_sources(workspace, spec);
         if (!mounts) return tl::unexpected(mounts.error());
         const std::string image = image_name(lab_id, spec.name);
-        const auto built = run_engine(engine, {"build", "-q", "-t", image, folder->string()}, kBuildTimeout);
+        // No network while building either: a lab's RUN steps reach nothing (base images are local).
+        const auto built = run_engine(engine, {"build", "-q", "--network", "none", "-t", image, folder->string()}, kBuildTimeout);
         if (!built.ok()) {
             std::string message =
                 failure(engine, fmt::format("build of container '{}' ({})", spec.name, spec.build), built);
@@ -302,7 +311,11 @@ tl::expected<std::vector<RunningContainer>, std::string> start_containers(
             }
             return tl::unexpected(message);
         }
-        prepared.push_back({image, std::move(*mounts)});
+        const auto inspected = run_engine(engine, {"image", "inspect", "--format", "{{json .Config.Volumes}}", image});
+        if (!inspected.ok()) return tl::unexpected(failure(engine, fmt::format("image inspect of '{}'", image), inspected));
+        auto volumes = parse_image_volumes(inspected.stdout_data);
+        if (!volumes) return tl::unexpected(fmt::format("container '{}': {}", spec.name, volumes.error()));
+        prepared.push_back({image, std::move(*mounts), std::move(*volumes)});
     }
 
     std::vector<RunningContainer> running;
@@ -325,6 +338,9 @@ tl::expected<std::vector<RunningContainer>, std::string> start_containers(
         for (const auto& [port_name, port] : spec.ports)
             args.ports.push_back(port);
         args.mounts = prepared[i].mounts;
+        args.volumes = prepared[i].volumes;
+        args.memory_bytes = limit_value(Limit::container_memory_bytes, lab_id);
+        args.pids = limit_value(Limit::container_pids, lab_id);
 
         const auto run = run_engine(engine, run_arguments(args), kRunTimeout);
         const auto ids = lines_of(run.stdout_data);
@@ -337,21 +353,9 @@ tl::expected<std::vector<RunningContainer>, std::string> start_containers(
         container.engine_id = ids.back();
         started_ids.push_back(container.engine_id);
 
-        for (const auto& [port_name, port] : spec.ports) {
-            const auto mapped = run_engine(engine, {"port", container.engine_id, fmt::format("{}/tcp", port)});
-            const auto host_port = mapped.ok() ? parse_port_output(mapped.stdout_data) : std::nullopt;
-            if (!host_port && !container_running(engine, container.engine_id)) {
-                return give_up(fmt::format("container '{}' stopped right after it started{}", spec.name,
-                                           last_logs(engine, container.engine_id)));
-            }
-            if (!host_port) {
-                return give_up(mapped.ok()
-                                   ? fmt::format("container '{}': {} port {}/tcp printed no host port ('{}')",
-                                                 spec.name, engine_name(engine.kind), port, trim(mapped.stdout_data))
-                                   : failure(engine, fmt::format("port of container '{}'", spec.name), mapped));
-            }
-            container.host_ports[port_name] = *host_port;
-        }
+        auto forwarded = start_port_forwarder(engine, container.engine_id, spec.ports);
+        if (!forwarded) return give_up(fmt::format("container '{}': {}", spec.name, forwarded.error()));
+        container.host_ports = std::move(*forwarded);
         running.push_back(std::move(container));
     }
 
@@ -414,8 +418,12 @@ void remove_running(const ContainerEngine& engine, const std::vector<RunningCont
 }
 
 bool all_running(const ContainerEngine& engine, const std::vector<RunningContainer>& containers) {
-    return std::all_of(containers.begin(), containers.end(),
-                       [&](const RunningContainer& container) { return container_running(engine, container.engine_id); });
+    return std::all_of(containers.begin(), containers.end(), [&](const RunningContainer& container) {
+        if (!container_running(engine, container.engine_id)) return false;
+        // Its forwarder too: without it the container cannot be reached.
+        return std::all_of(container.host_ports.begin(), container.host_ports.end(),
+                           [](const auto& entry) { return accepts_connections(entry.second); });
+    });
 }
 
 }  // namespace infuse

@@ -6,6 +6,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace infuse::containers_detail {
 
@@ -133,7 +134,8 @@ std::optional<std::string> check_container_path(std::string_view path) {
     if (path.empty() || path.front() != '/') {
         return fmt::format("container path '{}' must be absolute (start with '/')", path);
     }
-    if (path.find_first_of(":,\n\r\t") != std::string_view::npos || path.find('\0') != std::string_view::npos) {
+    const bool control = std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (path.find_first_of(":,") != std::string_view::npos || control) {
         return fmt::format("container path '{}' must not contain ':', ',' or control characters", path);
     }
     for (const auto& part : fs::path(std::string(path))) {
@@ -168,8 +170,9 @@ std::vector<std::string> check_specs(const std::vector<ContainerSpec>& specs) {
         std::set<std::string> targets;
         for (const auto& [source, target] : spec.mounts) {
             if (auto error = check_relative_path(source, where + ": mount source")) errors.push_back(*error);
-            if (source.find_first_of(":,") != std::string::npos) {
-                errors.push_back(fmt::format("{}: mount source '{}' must not contain ':' or ','", where, source));
+            const bool control = std::any_of(source.begin(), source.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+            if (source.find_first_of(":,") != std::string::npos || control) {
+                errors.push_back(fmt::format("{}: mount source '{}' must not contain ':', ',' or control characters", where, source));
             }
             if (auto error = check_container_path(target)) {
                 errors.push_back(fmt::format("{}: {}", where, *error));
@@ -182,29 +185,28 @@ std::vector<std::string> check_specs(const std::vector<ContainerSpec>& specs) {
 }
 
 std::vector<std::string> run_arguments(const RunArguments& args) {
-    std::vector<std::string> argv{"run",
-                                  "-d",
-                                  "--init",
-                                  "--name",
-                                  args.name,
-                                  "--label",
-                                  "infuse-lab=1",
-                                  "--label",
-                                  "infuse-lab.lab=" + args.lab_id,
-                                  "--label",
-                                  "infuse-lab.run=" + args.run_key,
-                                  "--memory",
-                                  "256m",
-                                  "--pids-limit",
-                                  "128",
-                                  "--cap-drop",
-                                  "ALL",
-                                  "--security-opt",
-                                  "no-new-privileges",
-                                  // Nothing in the image changes: only a small /tmp is writable.
+    const std::string memory = fmt::format("{}b", args.memory_bytes);
+    std::vector<std::string> argv{"run", "-d", "--init", "--name", args.name,
+                                  "--label", "infuse-lab=1",
+                                  "--label", "infuse-lab.lab=" + args.lab_id,
+                                  "--label", "infuse-lab.run=" + args.run_key,
+                                  // No route anywhere, not even to the host through a bridge's gateway.
+                                  "--network", "none",
+                                  "--memory", memory,
+                                  "--memory-swap", memory,
+                                  "--pids-limit", std::to_string(args.pids),
+                                  "--cap-drop", "ALL",
+                                  "--security-opt", "no-new-privileges",
+                                  "--ipc", "private",
+                                  // Nothing in the image changes: only small tmpfs are writable.
                                   "--read-only",
-                                  "--tmpfs",
-                                  "/tmp:rw,nosuid,nodev,size=16m,mode=1777"};
+                                  "--tmpfs", "/tmp:rw,nosuid,nodev,size=16m,mode=1777",
+                                  "--tmpfs", "/run:rw,nosuid,nodev,size=4m,mode=755"};
+    // An image's VOLUME would be a writable folder on the host's disk, unbounded: a tmpfs instead.
+    for (const auto& volume : args.volumes) {
+        if (volume == "/tmp" || volume == "/run") continue;
+        argv.insert(argv.end(), {"--tmpfs", volume + ":rw,nosuid,nodev,size=16m"});
+    }
     // Binding a port below 1024 needs this one capability back (as root in the container).
     if (std::any_of(args.ports.begin(), args.ports.end(), [](int port) { return port < 1024; })) {
         argv.insert(argv.end(), {"--cap-add", "NET_BIND_SERVICE"});
@@ -212,14 +214,57 @@ std::vector<std::string> run_arguments(const RunArguments& args) {
     if (args.kind == EngineKind::podman) {
         // Podman as root fails with "error setting rlimit type 7" without explicit limits.
         argv.insert(argv.end(), {"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"});
+    } else {
+        // What the container prints goes to the host's disk: 1 MiB at most.
+        argv.insert(argv.end(), {"--log-driver", "json-file", "--log-opt", "max-size=1m", "--log-opt", "max-file=1"});
     }
-    for (int port : args.ports)
-        argv.insert(argv.end(), {"-p", fmt::format("127.0.0.1::{}", port)});
     for (const auto& [source, target] : args.mounts) {
         argv.insert(argv.end(), {"-v", fmt::format("{}:{}:ro", source, target)});
     }
     argv.push_back(args.image);
     return argv;
+}
+
+std::set<int> listening_ports(std::string_view proc_net_tcp) {
+    std::set<int> ports;
+    for (const auto& line : lines_of(proc_net_tcp)) {
+        // "  0: 00000000:1F90 00000000:0000 0A ..." (tcp6: 32 hex digits before the colon)
+        std::vector<std::string_view> fields;
+        std::string_view rest = line;
+        while (!rest.empty() && fields.size() < 4) {
+            const auto start = rest.find_first_not_of(' ');
+            if (start == std::string_view::npos) break;
+            rest.remove_prefix(start);
+            const auto end = rest.find(' ');
+            fields.push_back(rest.substr(0, end));
+            if (end == std::string_view::npos) break;
+            rest.remove_prefix(end);
+        }
+        if (fields.size() < 4 || fields[3] != "0A") continue;
+        const auto colon = fields[1].rfind(':');
+        if (colon == std::string_view::npos) continue;
+        const std::string_view digits = fields[1].substr(colon + 1);
+        int port = 0;
+        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port, 16);
+        if (ec == std::errc() && ptr == digits.data() + digits.size() && port > 0) ports.insert(port);
+    }
+    return ports;
+}
+
+tl::expected<std::vector<std::string>, std::string> parse_image_volumes(std::string_view json_text) {
+    const std::string text = trim(json_text);
+    std::vector<std::string> volumes;
+    if (text.empty() || text == "null" || text == "{}") return volumes;
+    // {"/a":{},"/b c":{}}: the keys, which the engine printed from the image's configuration.
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+        return tl::unexpected(fmt::format("cannot read the image's volumes ('{}')", text.substr(0, 200)));
+    }
+    for (const auto& [path, ignored] : parsed.items()) {
+        if (auto error = check_container_path(path)) return tl::unexpected(fmt::format("the image declares VOLUME {}: {}", path, *error));
+        volumes.push_back(path);
+    }
+    return volumes;
 }
 
 std::string clean_stderr(std::string_view text, std::size_t max_lines) {

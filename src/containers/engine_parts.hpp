@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,17 +56,31 @@ std::optional<std::string> check_container_path(std::string_view path);
 // unique names, port names and numbers, build folders and mount paths (syntax only).
 std::vector<std::string> check_specs(const std::vector<ContainerSpec>& specs);
 
-// The argument list of `run` (after the program name) for one container.
+// The argument list of `run` (after the program name) for one container: no network at all
+// (`--network none`: its ports are reached through the runner's forwarder, port_forward.hpp),
+// read-only root with small tmpfs for /tmp, /run and any VOLUME of the image, no capabilities,
+// no-new-privileges, memory and pids limits, a bounded log. Only the workspace is mounted, read-only.
 struct RunArguments {
     EngineKind kind = EngineKind::docker;
     std::string lab_id;
     std::string run_key;
     std::string name;  // the engine's container name
     std::string image;
-    std::vector<int> ports;                                   // container ports to publish on 127.0.0.1
+    std::vector<int> ports;                                   // the container's ports (none are published)
     std::vector<std::pair<std::string, std::string>> mounts;  // absolute host path -> container path
+    std::vector<std::string> volumes;                         // the image's VOLUME paths: each gets a tmpfs
+    std::uint64_t memory_bytes = 256ull * 1024 * 1024;
+    std::uint64_t pids = 128;
 };
 std::vector<std::string> run_arguments(const RunArguments& args);
+
+// The ports listening in a container's network namespace, from `cat /proc/net/tcp /proc/net/tcp6`
+// (state 0A, any local address).
+std::set<int> listening_ports(std::string_view proc_net_tcp);
+
+// The VOLUME paths of an image, from `image inspect --format '{{json .Config.Volumes}}'` ("null"
+// or {"/data":{}}); an error when the output cannot be read or a path is not a plain absolute one.
+tl::expected<std::vector<std::string>, std::string> parse_image_volumes(std::string_view json_text);
 
 // The engine's error output made readable: trimmed, the noise lines dropped (deprecation notices
 // of the legacy builder, swap-limit warnings), at most `max_lines` last lines.

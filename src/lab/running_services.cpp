@@ -1,27 +1,34 @@
 #include "infuse/running_services.hpp"
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "infuse/error.hpp"
+#include "infuse/file_io.hpp"
 #include "infuse/paths.hpp"
+#include "infuse/private_files.hpp"
+#include "infuse/untrusted_json.hpp"
 
 namespace infuse {
 
 namespace fs = std::filesystem;
 
+namespace {
+constexpr std::uintmax_t kMaxRecordBytes = 1024 * 1024;
+}  // namespace
+
 tl::expected<std::optional<RunningServices>, std::string> load_running_services(const std::string& lab_id) {
     const fs::path file = services_file_for(lab_id);
     std::error_code ec;
     if (!fs::exists(file, ec)) return std::optional<RunningServices>{};
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return tl::unexpected(fmt::format("{}: cannot be read", file.string()));
+    // Our own file, but one a crash may cut or another program may replace: read it bounded.
+    if (const auto size = fs::file_size(file, ec); !ec && size > kMaxRecordBytes) return tl::unexpected(fmt::format("{}: not a services record (larger than 1 MiB)", file.string()));
+    auto text = read_whole_file(file);
+    if (!text) return tl::unexpected(text.error());
+    auto parsed = parse_untrusted_json(*text, 16, "services-record-depth");
+    if (!parsed) return tl::unexpected(fmt::format("{}: not a services record ({})", file.string(), parsed.error()));
     try {
-        const auto json = nlohmann::json::parse(in);
+        const auto& json = *parsed;
         RunningServices services;
         services.lab_id = json.at("lab").get<std::string>();
         services.run_id = json.at("run").get<std::int64_t>();
@@ -34,7 +41,8 @@ tl::expected<std::optional<RunningServices>, std::string> load_running_services(
             services.containers.push_back(std::move(container));
         }
         services.supervisor_pid = json.value("supervisor_pid", 0);
-        services.supervisor_start = json.value("supervisor_start", std::uint64_t{0});
+        services.supervisor_socket = json.value("supervisor_socket", "");
+        services.supervisor_token = json.value("supervisor_token", "");
         for (const auto& item : json.value("services", nlohmann::json::array())) {
             services.services.push_back({item.at("kind").get<std::string>(), item.at("port").get<int>(), item.value("example", "")});
         }
@@ -54,25 +62,12 @@ void save_running_services(const RunningServices& services) {
     for (const auto& service : services.services) simulated.push_back({{"kind", service.kind}, {"port", service.port}, {"example", service.example}});
     const nlohmann::json json{{"lab", services.lab_id},         {"run", services.run_id},
                               {"engine", services.engine},      {"containers", containers},
-                              {"supervisor_pid", services.supervisor_pid}, {"supervisor_start", services.supervisor_start},
+                              {"supervisor_pid", services.supervisor_pid}, {"supervisor_socket", services.supervisor_socket},
+                              {"supervisor_token", services.supervisor_token},
                               {"services", simulated}};
     const fs::path file = services_file_for(services.lab_id);
-    const fs::path partial = file.string() + fmt::format(".partial-{}", ::getpid());
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out << json.dump(2) << "\n";
-        out.close();
-        if (!out) {
-            fs::remove(partial, ec);
-            throw UserError(ExitCode::environment, fmt::format("{}: cannot be written", partial.string()), "check that the disk is not full");
-        }
-    }
-    fs::rename(partial, file, ec);
-    if (ec) {
-        fs::remove(partial, ec);
-        throw UserError(ExitCode::environment, fmt::format("{}: cannot be written", file.string()), "check that the disk is not full");
+    if (auto written = write_private_file(file, json.dump(2) + "\n"); !written) {
+        throw UserError(ExitCode::environment, written.error(), "check that the disk is not full and that the state folder is yours");
     }
 }
 

@@ -21,8 +21,10 @@
 #include <fmt/format.h>
 
 #include "infuse/data_file.hpp"
+#include "infuse/private_files.hpp"
 #include "services/dns.hpp"
 #include "services/http_service.hpp"
+#include "services/services_control.hpp"
 
 namespace infuse {
 
@@ -103,22 +105,6 @@ tl::expected<std::pair<Handler, std::string>, std::string> load_service(const La
     return std::pair<Handler, std::string>{*http, example_for(spec, *data)};
 }
 
-// The process's start time (clock ticks after boot, /proc/PID/stat field 22), or 0 when it is gone
-// or a zombie: a killed supervisor whose parent does not reap it stays in /proc as a zombie.
-std::uint64_t process_start_time(int pid) {
-    std::ifstream in(fmt::format("/proc/{}/stat", pid));
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = stat.rfind(')');  // the command name may hold spaces and parentheses
-    if (close == std::string::npos || close + 2 >= stat.size()) return 0;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string field;
-    for (int i = 3; i <= 22 && fields >> field; ++i) {
-        if (i == 3 && (field == "Z" || field == "X")) return 0;
-        if (i == 22) return std::stoull(field);
-    }
-    return 0;
-}
-
 }  // namespace
 
 struct SimulatedInternet::State {
@@ -127,6 +113,8 @@ struct SimulatedInternet::State {
     std::vector<std::unique_ptr<HttpServer>> http;
     std::vector<std::unique_ptr<WhoisServer>> whois;
     std::vector<RunningService> endpoints;
+    std::string lab_id;
+    std::unique_ptr<ControlServer> control;
 };
 
 SimulatedInternet::SimulatedInternet() : state_(std::make_unique<State>()) {}
@@ -143,6 +131,7 @@ std::vector<std::string> check_service_data(const LabSpec& lab) {
 tl::expected<std::unique_ptr<SimulatedInternet>, std::string> SimulatedInternet::open(const LabSpec& lab) {
     std::unique_ptr<SimulatedInternet> internet(new SimulatedInternet());
     State& state = *internet->state_;
+    state.lab_id = lab.id;
     for (const auto& kind : service_kinds()) {
         for (const auto& spec : lab.services) {
             if (spec.kind != kind.name) continue;
@@ -174,6 +163,10 @@ tl::expected<std::unique_ptr<SimulatedInternet>, std::string> SimulatedInternet:
 
 std::vector<RunningService> SimulatedInternet::endpoints() const { return state_->endpoints; }
 
+void SimulatedInternet::enable_control(const std::string& socket_name, const std::string& token) {
+    state_->control = std::make_unique<ControlServer>(state_->io, ControlIdentity{socket_name, token}, state_->lab_id);
+}
+
 void SimulatedInternet::run() {
     boost::asio::signal_set signals(state_->io, SIGINT, SIGTERM, SIGHUP);
     signals.async_wait([this](const boost::system::error_code&, int) { state_->io.stop(); });
@@ -184,8 +177,11 @@ tl::expected<RunningServices, std::string> start_services_in_background(const La
                                                                         const fs::path& log_file) {
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0) return tl::unexpected(std::string("cannot create a pipe"));
-    std::error_code ec;
-    fs::create_directories(log_file.parent_path(), ec);
+    if (auto folder = make_private_directory(log_file.parent_path()); !folder) {
+        ::close(ready[0]);
+        ::close(ready[1]);
+        return tl::unexpected(folder.error());
+    }
     std::cout.flush();
     std::cerr.flush();
     const pid_t pid = ::fork();
@@ -202,7 +198,7 @@ tl::expected<RunningServices, std::string> start_services_in_background(const La
         ::signal(SIGPIPE, SIG_IGN);
         ::prctl(PR_SET_NAME, "infuse-services", 0, 0, 0);
         const int devnull = ::open("/dev/null", O_RDONLY);
-        const int log = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        const int log = open_private_file(log_file, OpenMode::truncate);
         if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
         if (log >= 0) {
             ::dup2(log, STDOUT_FILENO);
@@ -224,8 +220,12 @@ tl::expected<RunningServices, std::string> start_services_in_background(const La
             RunningServices record = recorded && *recorded && (*recorded)->run_id == run_id ? **recorded : RunningServices{};
             record.lab_id = lab.id;
             record.run_id = run_id;
+            // Bound before the record names it: a record never points at a socket nobody holds.
+            const ControlIdentity identity = new_control_identity();
+            (*internet)->enable_control(identity.socket_name, identity.token);
             record.supervisor_pid = ::getpid();
-            record.supervisor_start = process_start_time(::getpid());
+            record.supervisor_socket = identity.socket_name;
+            record.supervisor_token = identity.token;
             record.services = (*internet)->endpoints();
             save_running_services(record);
             std::cerr << fmt::format("infuse-lab: serving {} (pid {})\n", lab.id, ::getpid()) << std::flush;
@@ -266,28 +266,15 @@ tl::expected<RunningServices, std::string> start_services_in_background(const La
     return **recorded;
 }
 
-bool supervisor_alive(const RunningServices& record) {
-    if (record.supervisor_pid <= 0) return false;
-    if (::kill(record.supervisor_pid, 0) != 0 && errno == ESRCH) return false;
-    const std::uint64_t started = process_start_time(record.supervisor_pid);
-    return started != 0 && started == record.supervisor_start;
-}
+bool supervisor_alive(const RunningServices& record) { return ping_services(record) == ControlAnswer::proven; }
 
-bool stop_supervisor(const RunningServices& record) {
-    if (!supervisor_alive(record)) return false;
-    ::kill(record.supervisor_pid, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    while (std::chrono::steady_clock::now() < deadline) {
-        ::waitpid(record.supervisor_pid, nullptr, WNOHANG);  // our child when started by this process
-        if (!supervisor_alive(record)) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+SupervisorStop stop_supervisor(const RunningServices& record) {
+    switch (stop_services(record)) {
+        case StopOutcome::stopped: return SupervisorStop::stopped;
+        case StopOutcome::not_running: return SupervisorStop::not_running;
+        case StopOutcome::stale: break;
     }
-    ::kill(record.supervisor_pid, SIGKILL);
-    for (int i = 0; i < 100 && supervisor_alive(record); ++i) {
-        ::waitpid(record.supervisor_pid, nullptr, WNOHANG);
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
+    return SupervisorStop::stale;
 }
 
 bool port_answers(int port) {

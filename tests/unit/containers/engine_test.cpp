@@ -123,15 +123,24 @@ TEST_CASE("run arguments confine the container", "[containers]") {
     CHECK(contains(docker, {"--label", "infuse-lab=1"}));
     CHECK(contains(docker, {"--label", "infuse-lab.lab=web/security-headers"}));
     CHECK(contains(docker, {"--label", "infuse-lab.run=web/security-headers#7"}));
-    CHECK(contains(docker, {"-p", "127.0.0.1::8080"}));
+    CHECK(contains(docker, {"--network", "none"}));
+    CHECK(std::find(docker.begin(), docker.end(), "-p") == docker.end());  // nothing published: forwarded
     CHECK(contains(docker, {"-v", "/home/u/infuse-lab/web/security-headers/site:/etc/site:ro"}));
     CHECK(contains(docker, {"--cap-drop", "ALL"}));
     CHECK(contains(docker, {"--security-opt", "no-new-privileges"}));
     CHECK(contains(docker, {"--read-only", "--tmpfs"}));
-    CHECK(contains(docker, {"--memory", "256m"}));
+    CHECK(contains(docker, {"--memory", "268435456b", "--memory-swap", "268435456b"}));
+    CHECK(contains(docker, {"--tmpfs", "/run:rw,nosuid,nodev,size=4m,mode=755"}));
+    CHECK(contains(docker, {"--log-opt", "max-size=1m"}));
     CHECK(contains(docker, {"--pids-limit", "128"}));
     CHECK_FALSE(contains(docker, {"--cap-add", "NET_BIND_SERVICE"}));
     CHECK_FALSE(contains(docker, {"--ulimit", "nofile=1024:1024"}));
+
+    args.volumes = {"/var/lib/data"};
+    args.pids = 64;
+    const auto with_volume = run_arguments(args);
+    CHECK(contains(with_volume, {"--tmpfs", "/var/lib/data:rw,nosuid,nodev,size=16m"}));
+    CHECK(contains(with_volume, {"--pids-limit", "64"}));
 
     args.kind = EngineKind::podman;
     args.ports = {80};
@@ -151,4 +160,28 @@ TEST_CASE("engine error output is trimmed to what matters", "[containers]") {
     CHECK(clean_stderr("  \n\n").empty());
     CHECK(lines_of(" a \n\n b\r\n") == std::vector<std::string>{"a", "b"});
     CHECK(trim("\t x y \n") == "x y");
+}
+
+TEST_CASE("listening ports are read from /proc/net/tcp and tcp6", "[containers]") {
+    const char* text =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 0100007F:0035 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n"
+        "   1: 0100007F:1F90 0100007F:D74A 06 00000000:00000000 03:00001565 00000000     0        0 0 3\n"
+        "  sl  local_address                         remote_address                        st\n"
+        "   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000\n";
+    CHECK(listening_ports(text) == std::set<int>{53, 8080});
+    CHECK(listening_ports("").empty());
+}
+
+TEST_CASE("an image's volumes become tmpfs paths, checked", "[containers]") {
+    CHECK(parse_image_volumes("null\n")->empty());
+    CHECK(*parse_image_volumes(R"({"/data":{},"/var/cache/x":{}})") == std::vector<std::string>{"/data", "/var/cache/x"});
+    CHECK_FALSE(parse_image_volumes(R"({"/a,b":{}})"));
+    CHECK_FALSE(parse_image_volumes("garbage"));
+}
+
+TEST_CASE("mount paths cannot carry engine syntax or control characters", "[containers]") {
+    CHECK(check_container_path("/etc/site\x1b[2J"));
+    ContainerSpec spec{.name = "web", .build = "b", .ports = {}, .mounts = {{"site\nx", "/etc/site"}}};
+    CHECK(check_specs({spec}).size() == 1);
 }
