@@ -9,7 +9,7 @@
 #include "infuse/lab_folder.hpp"
 #include "infuse/utf8.hpp"
 #include "infuse/untrusted_json.hpp"
-#include "temp_dir.hpp"
+#include "../temp_dir.hpp"
 
 using namespace infuse;
 namespace fs = std::filesystem;
