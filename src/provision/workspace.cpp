@@ -85,7 +85,15 @@ std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValu
     const ConfinedFolder target = open_workspace(workspace);
     // Resuming keeps what is there, even a link a grader or container planted: it is neither
     // followed nor replaced, and reads of it are refused later.
-    auto keep = [&](const std::string& to) { return existing == ExistingFiles::keep && target.kind(to) != EntryKind::missing; };
+    auto blocked_by_link = [&](const std::string& to) {
+        for (fs::path at = fs::path(to).parent_path(); !at.empty(); at = at.parent_path()) {
+            if (target.kind(at.string()) == EntryKind::link) return true;
+        }
+        return false;
+    };
+    auto keep = [&](const std::string& to) {
+        return existing == ExistingFiles::keep && (target.kind(to) != EntryKind::missing || blocked_by_link(to));
+    };
     for (const auto& file : lab.files) {
         const fs::path source = lab.dir / file.from;
         if (keep(file.to)) continue;
