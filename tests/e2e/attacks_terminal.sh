@@ -146,10 +146,11 @@ if [ -n "$sandbox" ]; then
     expect_in "Grader\\e[1A\\e[2K✔ correct${osc52}\\x07\\u009b2J \\u202eend"
     run 1 never answer graded anything --json
     json_has '"Grader\x1b[1A\x1b[2K\u2714 correct\x1b]52;c;ZXZpbA==\x07\x9b2J \u202eend" in (j["note"] + j["feedback"])'
-    # Not JSON, with a lone 0x9b byte: the "could not grade" error quotes it visibly.
+    # Not JSON, with a lone 0x9b byte: the runner repairs it to U+FFFD, and the "could not grade"
+    # error quotes the rest visibly.
     both 2 answer garbage anything
     expect_in "could not grade"
-    expect_in "Garbage\\e[2J${osc52}\\x07\\x9b2J"
+    expect_in "Garbage\\e[2J${osc52}\\x07�2J"
 fi
 
 # --- check, status -------------------------------------------------------------------------------
