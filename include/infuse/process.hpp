@@ -95,6 +95,10 @@ struct ProcessResult {
 
 ProcessResult run_process(const ProcessSpec& spec);
 
+// A process the runner started on purpose to outlive the runs around it (a container's port
+// forwarder): the clean-up of orphans handed back to the runner leaves it alone.
+void keep_across_runs(int pid);
+
 // Where a program is on PATH, if anywhere.
 std::optional<std::filesystem::path> find_program(const std::string& name);
 

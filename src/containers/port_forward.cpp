@@ -4,6 +4,7 @@
 // vectors, environment, sockets) is prepared before the fork, and after it only system calls are
 // made, so that a lock held by another thread of the runner at fork time cannot block it.
 #include "containers/port_forward.hpp"
+#include "infuse/process.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -165,16 +166,33 @@ tl::expected<std::map<std::string, int>, std::string> start_port_forwarder(const
 
     // Twice forked: the forwarder is nobody's child here, so no zombie waits on a runner that lives
     // on (`test` runs many labs).
+    // The middle process tells the runner the forwarder's pid, which it keeps across runs.
+    int pid_pipe[2];
+    if (::pipe2(pid_pipe, O_CLOEXEC) != 0) {
+        close_listeners();
+        return tl::unexpected(std::string("cannot start the port forwarder (pipe failed)"));
+    }
     const pid_t middle = ::fork();
     if (middle < 0) {
+        ::close(pid_pipe[0]);
+        ::close(pid_pipe[1]);
         close_listeners();
         return tl::unexpected(std::string("cannot start the port forwarder (fork failed)"));
     }
     if (middle == 0) {
+        ::close(pid_pipe[0]);
         const pid_t forwarder = ::fork();
-        if (forwarder == 0) run_forwarder(listeners.data(), static_cast<int>(listeners.size()), wait_argv, exec_argvs);
+        if (forwarder == 0) {
+            ::close(pid_pipe[1]);
+            run_forwarder(listeners.data(), static_cast<int>(listeners.size()), wait_argv, exec_argvs);
+        }
+        if (forwarder > 0) (void)!::write(pid_pipe[1], &forwarder, sizeof forwarder);
         ::_exit(forwarder < 0 ? 1 : 0);
     }
+    ::close(pid_pipe[1]);
+    pid_t forwarder_pid = 0;
+    if (::read(pid_pipe[0], &forwarder_pid, sizeof forwarder_pid) == static_cast<ssize_t>(sizeof forwarder_pid)) keep_across_runs(forwarder_pid);
+    ::close(pid_pipe[0]);
     close_listeners();
     int status = 0;
     while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {

@@ -141,6 +141,14 @@ struct ChildSetup : bp::extend::handler {
 // Kills and reaps every child of the runner that is not in `keep` (processes handed to it as a child
 // subreaper), with all their descendants, and whatever is left of the process group `group_id`.
 // Repeats until nothing is left: a killed parent hands its children over only as it dies.
+std::mutex g_kept_mutex;
+std::vector<pid_t> g_kept;
+
+bool kept_across_runs(pid_t pid) {
+    std::lock_guard lock(g_kept_mutex);
+    return std::find(g_kept.begin(), g_kept.end(), pid) != g_kept.end();
+}
+
 void kill_leftovers(const std::vector<pid_t>& keep, pid_t group_id) {
     const pid_t self = ::getpid();
     for (int round = 0; round < 400; ++round) {
@@ -148,7 +156,7 @@ void kill_leftovers(const std::vector<pid_t>& keep, pid_t group_id) {
         const auto table = process_parents();
         std::vector<pid_t> doomed;
         for (const auto& [pid, parent] : table) {
-            if (parent == self && std::find(keep.begin(), keep.end(), pid) == keep.end()) doomed.push_back(pid);
+            if (parent == self && std::find(keep.begin(), keep.end(), pid) == keep.end() && !kept_across_runs(pid)) doomed.push_back(pid);
         }
         const std::size_t adopted = doomed.size();
         for (std::size_t i = 0; i < doomed.size(); ++i) {  // grows while walking down the tree
@@ -285,6 +293,11 @@ std::optional<std::filesystem::path> find_program(const std::string& name) {
         if (colon == std::string_view::npos) return std::nullopt;
         rest = rest.substr(colon + 1);
     }
+}
+
+void keep_across_runs(int pid) {
+    std::lock_guard lock(g_kept_mutex);
+    g_kept.push_back(static_cast<pid_t>(pid));
 }
 
 ProcessResult run_process(const ProcessSpec& spec) {
