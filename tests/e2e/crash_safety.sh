@@ -8,7 +8,9 @@ rounds=${CRASH_ROUNDS:-300}
 lab start good/minimal --seed crash -q >/dev/null
 finished=0
 for ((i = 0; i < rounds; i++)); do
-    lab answer attacker "192.0.2.$((i % 250))" >/dev/null 2>&1 &
+    # The binary itself in the background (not the `lab` function, whose subshell would take the
+    # kill while the binary ran on).
+    "$INFUSE_LAB_BIN" answer attacker "192.0.2.$((i % 250))" >/dev/null 2>&1 &
     pid=$!
     # 0 to ~12 ms: spread over process start, store open, grading and the commit itself.
     sleep "0.0$(printf '%02d' $((RANDOM % 13)))"
@@ -32,8 +34,8 @@ expect_exit 0 lab status
 kill_rounds=${CRASH_KILL_ROUNDS:-150}
 committed=$(sql "select count(*) from attempts")
 for ((i = 0; i < kill_rounds; i++)); do
-    if ((i % 2)); then lab start good/minimal --seed "crash$i" -q >/dev/null 2>&1 &
-    else lab reset good/minimal --yes >/dev/null 2>&1 & fi
+    if ((i % 2)); then "$INFUSE_LAB_BIN" start good/minimal --seed "crash$i" -q >/dev/null 2>&1 &
+    else "$INFUSE_LAB_BIN" reset good/minimal --yes >/dev/null 2>&1 & fi
     pid=$!
     sleep "0.0$(printf '%02d' $((RANDOM % 13)))"
     kill -9 "$pid" 2>/dev/null || true
