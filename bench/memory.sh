@@ -6,7 +6,11 @@
 #      next to the same lab at a tenth of the size: streaming keeps the peaks equal;
 #   2. a lab with 10,000 questions next to one with 100: `validate`, `start`, `answer`, `status`,
 #      `test`. The lab is held in memory, so the peak grows with the lab; per question it stays
-#      small and the growth stays linear.
+#      small and the growth stays linear;
+#   3. hostile definitions (tests/fixtures/attacks/limits-*: alias bombs, a 100 MB lab.yaml, nesting
+#      a million levels deep, params that grow exponentially, a generator asked for 10^8 lines) next
+#      to a plain lab (tests/fixtures/good/minimal): `validate` on each, and `list` over them all.
+#      The limits of docs/security.md stop each one early, so the ratio to the plain lab stays small.
 #
 #   bench/memory.sh [--bin build/infuse-lab] [--gigabytes G] [--json FILE]
 set -euo pipefail
@@ -114,6 +118,10 @@ EOF
 }
 many_lab infra/hundred 100
 many_lab infra/ten-thousand 10000
+# 10,000 questions are about 300,000 YAML values, above the default yaml-nodes limit (200,000,
+# docs/security.md#limits): the benchmark raises it for this lab, as a mentor would for a lab they trust.
+mkdir -p "$HOME/.config/infuse-lab"
+echo "infra/ten-thousand yaml-nodes 1000000" >> "$HOME/.config/infuse-lab/limits.conf"
 echo "a lab with 100 questions and one with 10,000 ($(du -h "$work/labs/infra/ten-thousand/lab.yaml" | cut -f1) of lab.yaml)"
 for id in infra/hundred infra/ten-thousand; do
   peak "$id validate" "$bin" validate "$work/labs/$id"
@@ -122,6 +130,42 @@ for id in infra/hundred infra/ten-thousand; do
   peak "$id status" "$bin" status
   peak "$id test" "$bin" test "$work/labs/$id"
 done
+
+# --- 3. hostile definitions -------------------------------------------------------------------------
+hostile=$work/hostile
+mkdir -p "$hostile/attacks" "$hostile/good"
+cp -r "$here/tests/fixtures/good/minimal" "$hostile/good/"
+for dir in "$here"/tests/fixtures/attacks/limits-*/; do cp -r "$dir" "$hostile/attacks/"; done
+truncate -s 100M "$hostile/attacks/limits-huge-yaml/lab.yaml"   # sparse: no disk is used
+mkdir -p "$hostile/attacks/limits-deep-data-json/data" "$hostile/attacks/limits-big-number-data/data"
+python3 - "$hostile/attacks" <<'EOF'
+import sys
+root = sys.argv[1]
+with open(f"{root}/limits-deep-yaml/lab.yaml", "a") as f:
+    f.write("params: " + "[" * 1_000_000 + "]" * 1_000_000 + "\n")
+with open(f"{root}/limits-deep-data-json/data/web.json", "w") as f:
+    f.write("[" * 1_000_000 + "]" * 1_000_000)
+with open(f"{root}/limits-big-number-data/data/web.yaml", "w") as f:
+    f.write("sites:\n  example.test:\n    routes:\n      /: {status: " + "9" * 50_000 + "}\n")
+EOF
+echo "hostile definitions: $(ls "$hostile/attacks" | tr '\n' ' ')"
+# A hostile lab ends with exit 2 (refused, naming the limit); `peak` accepts 0-1 only, so these run
+# through hostile_peak, which accepts 0-2 and fails on a crash (128 or more).
+hostile_peak() {
+  local name=$1; shift
+  /usr/bin/time -f "%M %e" -o "$work/time" "$@" > "$work/out" 2> "$work/err" || [ $? -le 2 ] ||
+    { echo "crashed or failed: $* ($(tail -3 "$work/err"))" >&2; exit 1; }
+  read -r kib secs < <(tail -1 "$work/time")
+  printf '%s\t%s\t%s\n' "$name" "$kib" "$secs" >> "$results"
+  printf '  %-44s peak %8.1f MiB  %7.2f s\n' "$name" "$(awk "BEGIN{print $kib/1024}")" "$secs"
+}
+hostile_peak "plain validate" "$bin" validate "$hostile/good/minimal"
+INFUSE_LAB_PATH=$hostile/good hostile_peak "plain list" "$bin" list
+for dir in "$hostile"/attacks/*/; do
+  name=$(basename "$dir")
+  hostile_peak "$name validate" "$bin" validate "$dir"
+done
+INFUSE_LAB_PATH=$hostile hostile_peak "all hostile labs list" "$bin" list
 
 python3 - "$results" "$json" <<'EOF'
 import json, sys
@@ -135,9 +179,13 @@ pairs = [("logs/big start (generate + derive)", "logs/tenth start (generate + de
          ("infra/ten-thousand validate", "infra/hundred validate", "10,000 vs 100 questions: validate"),
          ("infra/ten-thousand answer", "infra/hundred answer", "10,000 vs 100 questions: answer"),
          ("infra/ten-thousand test", "infra/hundred test", "10,000 vs 100 questions: test")]
+for name in sorted(peaks):
+    if name.startswith("limits-") and name.endswith(" validate"):
+        pairs.append((name, "plain validate", name.replace(" validate", "") + " vs a plain lab: validate"))
+pairs.append(("all hostile labs list", "plain list", "list over the hostile labs vs a plain lab"))
 summary = []
 for big, small, label in pairs:
-    print(f"  {label:38} x{ratio(big, small):.2f}  ({peaks[big] / 1024:.1f} MiB vs {peaks[small] / 1024:.1f} MiB)")
+    print(f"  {label:60} x{ratio(big, small):.2f}  ({peaks[big] / 1024:.1f} MiB vs {peaks[small] / 1024:.1f} MiB)")
     summary.append({"what": label, "ratio": ratio(big, small), "peak_kib": peaks[big], "baseline_kib": peaks[small]})
 if sys.argv[2]:
     json.dump({"benchmark": "memory", "runs": [{"run": n, "peak_kib": int(k), "seconds": float(s)} for n, k, s in rows],
