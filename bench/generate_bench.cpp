@@ -16,8 +16,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "infuse/derive.hpp"
-#include "infuse/generate.hpp"
+#include "infuse/provision/derive.hpp"
+#include "infuse/generate/generate.hpp"
 
 namespace fs = std::filesystem;
 

@@ -23,10 +23,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "infuse/grading.hpp"
-#include "infuse/paths.hpp"
-#include "infuse/process.hpp"
-#include "infuse/sandbox.hpp"
+#include "infuse/grading/grading.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/sandbox/process.hpp"
+#include "infuse/sandbox/sandbox.hpp"
 
 namespace fs = std::filesystem;
 using namespace infuse;

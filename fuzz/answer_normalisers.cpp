@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "check/numbers.hpp"
-#include "infuse/check.hpp"
-#include "infuse/indicators.hpp"
+#include "infuse/check/check.hpp"
+#include "infuse/check/indicators.hpp"
 
 namespace {
 

@@ -18,7 +18,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "infuse/lab_loader.hpp"
+#include "infuse/author/lab_checks.hpp"
+#include "infuse/spec/lab_loader.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "infuse/civil_time.hpp"
-#include "infuse/evidence.hpp"
+#include "infuse/common/civil_time.hpp"
+#include "infuse/evidence/evidence.hpp"
 
 namespace {
 

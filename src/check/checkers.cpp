@@ -14,9 +14,9 @@
 
 #include "check/numbers.hpp"
 #include "check/text_util.hpp"
-#include "infuse/check.hpp"
-#include "infuse/indicators.hpp"
-#include "infuse/sha256.hpp"
+#include "infuse/check/check.hpp"
+#include "infuse/check/indicators.hpp"
+#include "infuse/common/sha256.hpp"
 
 namespace infuse {
 

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "check/text_util.hpp"
-#include "infuse/indicators.hpp"
-#include "infuse/civil_time.hpp"
+#include "infuse/check/indicators.hpp"
+#include "infuse/common/civil_time.hpp"
 
 namespace infuse {
 

@@ -1,5 +1,5 @@
 // Normalisers for indicators of compromise: IP addresses, networks, domains, URLs, addresses, hashes.
-#include "infuse/indicators.hpp"
+#include "infuse/check/indicators.hpp"
 
 #include <arpa/inet.h>
 

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "check/text_util.hpp"
-#include "infuse/indicators.hpp"
+#include "infuse/check/indicators.hpp"
 
 namespace infuse {
 

@@ -5,11 +5,11 @@
 
 #include <fmt/format.h>
 
-#include "infuse/cli.hpp"
-#include "infuse/error.hpp"
-#include "infuse/paths.hpp"
-#include "infuse/suggest.hpp"
-#include "infuse/text.hpp"
+#include "infuse/cli/cli.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/common/suggest.hpp"
+#include "infuse/common/text.hpp"
 
 namespace infuse::cli {
 

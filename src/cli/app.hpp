@@ -16,8 +16,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/style.hpp"
-#include "infuse/catalog.hpp"
-#include "infuse/store.hpp"
+#include "infuse/author/catalog.hpp"
+#include "infuse/store/store.hpp"
 
 namespace infuse::cli {
 

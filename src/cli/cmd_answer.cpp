@@ -8,9 +8,9 @@
 #include "cli/app.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
-#include "infuse/error.hpp"
-#include "infuse/grading.hpp"
-#include "infuse/paths.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/grading/grading.hpp"
+#include "infuse/common/paths.hpp"
 
 namespace infuse::cli {
 namespace {

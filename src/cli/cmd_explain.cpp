@@ -8,8 +8,8 @@
 #include "cli/app.hpp"
 #include "cli/views.hpp"
 #include "cli/session.hpp"
-#include "infuse/error.hpp"
-#include "infuse/paths.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/paths.hpp"
 
 namespace infuse::cli {
 namespace {

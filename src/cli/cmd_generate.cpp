@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.hpp"
-#include "infuse/error.hpp"
-#include "infuse/generate.hpp"
-#include "infuse/suggest.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/generate/generate.hpp"
+#include "infuse/common/suggest.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 
 #include "cli/app.hpp"
-#include "infuse/check.hpp"
-#include "infuse/error.hpp"
-#include "infuse/sha256.hpp"
-#include "infuse/suggest.hpp"
+#include "infuse/check/check.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/sha256.hpp"
+#include "infuse/common/suggest.hpp"
 
 namespace infuse::cli {
 namespace {

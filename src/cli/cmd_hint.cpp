@@ -8,7 +8,7 @@
 #include "cli/app.hpp"
 #include "cli/views.hpp"
 #include "cli/session.hpp"
-#include "infuse/paths.hpp"
+#include "infuse/common/paths.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -6,8 +6,9 @@
 
 #include "cli/app.hpp"
 #include "cli/views.hpp"
-#include "infuse/learning_paths.hpp"
-#include "infuse/lab_loader.hpp"
+#include "infuse/author/lab_checks.hpp"
+#include "infuse/spec/learning_paths.hpp"
+#include "infuse/spec/lab_loader.hpp"
 
 namespace infuse::cli {
 namespace {

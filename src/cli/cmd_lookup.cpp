@@ -9,8 +9,8 @@
 #include "cli/app.hpp"
 #include "cli/views.hpp"
 #include "cli/session.hpp"
-#include "infuse/error.hpp"
-#include "infuse/lookup.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/services/lookup.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -6,9 +6,10 @@
 #include <fmt/format.h>
 
 #include "cli/app.hpp"
-#include "infuse/error.hpp"
-#include "infuse/lab_loader.hpp"
-#include "infuse/lab_testing.hpp"
+#include "infuse/author/lab_checks.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/spec/lab_loader.hpp"
+#include "infuse/author/lab_testing.hpp"
 
 namespace infuse::cli {
 namespace {

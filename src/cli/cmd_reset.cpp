@@ -10,9 +10,9 @@
 #include "cli/app.hpp"
 #include "cli/lab_services.hpp"
 #include "cli/session.hpp"
-#include "infuse/error.hpp"
-#include "infuse/paths.hpp"
-#include "infuse/workspace.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/provision/workspace.hpp"
 
 namespace infuse::cli {
 namespace {

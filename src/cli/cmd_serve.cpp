@@ -7,8 +7,8 @@
 
 #include "cli/app.hpp"
 #include "cli/session.hpp"
-#include "infuse/error.hpp"
-#include "infuse/simulated_services.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/services/simulated_services.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include "cli/app.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
-#include "infuse/workspace.hpp"
+#include "infuse/provision/workspace.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -11,13 +11,13 @@
 #include "cli/lab_services.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
-#include "infuse/error.hpp"
-#include "infuse/lab_folder.hpp"
-#include "infuse/paths.hpp"
-#include "infuse/process.hpp"
-#include "infuse/running_services.hpp"
-#include "infuse/simulated_services.hpp"
-#include "infuse/workspace.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/provision/lab_folder.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/sandbox/process.hpp"
+#include "infuse/provision/running_services.hpp"
+#include "infuse/services/simulated_services.hpp"
+#include "infuse/provision/workspace.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include "cli/lab_services.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
-#include "infuse/simulated_services.hpp"
+#include "infuse/services/simulated_services.hpp"
 
 namespace infuse::cli {
 namespace {

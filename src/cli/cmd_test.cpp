@@ -21,10 +21,11 @@
 #include "cli/views.hpp"
 #include "cli/lab_selection.hpp"
 #include "cli/test_report.hpp"
-#include "infuse/error.hpp"
-#include "infuse/lab_loader.hpp"
-#include "infuse/lab_testing.hpp"
-#include "infuse/params.hpp"
+#include "infuse/author/lab_checks.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/spec/lab_loader.hpp"
+#include "infuse/author/lab_testing.hpp"
+#include "infuse/provision/params.hpp"
 
 namespace infuse::cli {
 namespace {

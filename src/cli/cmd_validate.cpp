@@ -10,7 +10,8 @@
 #include "cli/app.hpp"
 #include "cli/views.hpp"
 #include "cli/lab_selection.hpp"
-#include "infuse/lab_loader.hpp"
+#include "infuse/author/lab_checks.hpp"
+#include "infuse/spec/lab_loader.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/error.hpp"
+#include "infuse/common/error.hpp"
 
 namespace infuse::cli {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/app.hpp"
-#include "infuse/catalog.hpp"
+#include "infuse/author/catalog.hpp"
 
 namespace infuse::cli {
 

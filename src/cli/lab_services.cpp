@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
-#include "infuse/error.hpp"
-#include "infuse/paths.hpp"
-#include "infuse/running_services.hpp"
-#include "infuse/simulated_services.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/provision/running_services.hpp"
+#include "infuse/services/simulated_services.hpp"
 
 namespace infuse::cli {
 

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "cli/style.hpp"
-#include "infuse/containers.hpp"
-#include "infuse/lab.hpp"
-#include "infuse/running_services.hpp"
-#include "infuse/store.hpp"
+#include "infuse/containers/containers.hpp"
+#include "infuse/spec/lab.hpp"
+#include "infuse/provision/running_services.hpp"
+#include "infuse/store/store.hpp"
 
 namespace infuse::cli {
 

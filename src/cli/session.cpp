@@ -8,13 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "infuse/derive.hpp"
-#include "infuse/error.hpp"
-#include "infuse/paths.hpp"
-#include "infuse/private_files.hpp"
-#include "infuse/running_services.hpp"
-#include "infuse/simulated_services.hpp"
-#include "infuse/suggest.hpp"
+#include "infuse/provision/derive.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/common/private_files.hpp"
+#include "infuse/provision/running_services.hpp"
+#include "infuse/services/simulated_services.hpp"
+#include "infuse/common/suggest.hpp"
 
 namespace infuse::cli {
 

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "cli/app.hpp"
-#include "infuse/grading.hpp"
-#include "infuse/lab.hpp"
-#include "infuse/params.hpp"
-#include "infuse/progress.hpp"
-#include "infuse/running_services.hpp"
-#include "infuse/store.hpp"
+#include "infuse/grading/grading.hpp"
+#include "infuse/spec/lab.hpp"
+#include "infuse/provision/params.hpp"
+#include "infuse/grading/progress.hpp"
+#include "infuse/provision/running_services.hpp"
+#include "infuse/store/store.hpp"
 
 namespace infuse::cli {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "infuse/terminal_text.hpp"
+#include "infuse/common/terminal_text.hpp"
 
 namespace infuse::cli {
 

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <pugixml.hpp>
 
-#include "infuse/error.hpp"
-#include "infuse/terminal_text.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/terminal_text.hpp"
 
 namespace infuse::cli {
 namespace {

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/style.hpp"
-#include "infuse/lab_testing.hpp"
+#include "infuse/author/lab_testing.hpp"
 
 namespace infuse::cli {
 

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "cli/session.hpp"
-#include "infuse/grading.hpp"
-#include "infuse/learning_paths.hpp"
+#include "infuse/grading/grading.hpp"
+#include "infuse/spec/learning_paths.hpp"
 
 namespace infuse::cli {
 

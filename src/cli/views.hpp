@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/style.hpp"
-#include "infuse/grading.hpp"
-#include "infuse/lab.hpp"
-#include "infuse/params.hpp"
-#include "infuse/progress.hpp"
+#include "infuse/grading/grading.hpp"
+#include "infuse/spec/lab.hpp"
+#include "infuse/provision/params.hpp"
+#include "infuse/grading/progress.hpp"
 
 namespace infuse::cli {
 

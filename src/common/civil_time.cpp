@@ -1,4 +1,4 @@
-#include "infuse/civil_time.hpp"
+#include "infuse/common/civil_time.hpp"
 
 #include <array>
 #include <charconv>

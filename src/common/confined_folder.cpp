@@ -1,4 +1,4 @@
-#include "infuse/confined_folder.hpp"
+#include "infuse/common/confined_folder.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/sha256.hpp"
+#include "infuse/common/sha256.hpp"
 
 namespace infuse {
 

@@ -1,4 +1,4 @@
-#include "infuse/diagnostics.hpp"
+#include "infuse/common/diagnostics.hpp"
 
 #include <algorithm>
 

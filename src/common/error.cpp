@@ -1,4 +1,4 @@
-#include "infuse/error.hpp"
+#include "infuse/common/error.hpp"
 
 #include <utility>
 

@@ -1,4 +1,4 @@
-#include "infuse/file_io.hpp"
+#include "infuse/common/file_io.hpp"
 
 #include <fstream>
 #include <iterator>

@@ -1,4 +1,4 @@
-#include "infuse/limits.hpp"
+#include "infuse/common/limits.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/paths.hpp"
+#include "infuse/common/paths.hpp"
 
 namespace infuse {
 namespace {

@@ -1,4 +1,4 @@
-#include "infuse/paths.hpp"
+#include "infuse/common/paths.hpp"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/error.hpp"
+#include "infuse/common/error.hpp"
 
 namespace infuse {
 namespace {

@@ -1,4 +1,4 @@
-#include "infuse/private_files.hpp"
+#include "infuse/common/private_files.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

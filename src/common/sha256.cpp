@@ -1,4 +1,4 @@
-#include "infuse/sha256.hpp"
+#include "infuse/common/sha256.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

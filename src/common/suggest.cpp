@@ -1,4 +1,4 @@
-#include "infuse/suggest.hpp"
+#include "infuse/common/suggest.hpp"
 
 #include <algorithm>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "infuse/terminal_text.hpp"
+#include "infuse/common/terminal_text.hpp"
 
 #include <cstdint>
 

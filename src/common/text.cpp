@@ -1,4 +1,4 @@
-#include "infuse/text.hpp"
+#include "infuse/common/text.hpp"
 
 #include <cstdlib>
 

@@ -1,4 +1,4 @@
-#include "infuse/untrusted_json.hpp"
+#include "infuse/common/untrusted_json.hpp"
 
 #include <fmt/format.h>
 

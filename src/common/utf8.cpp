@@ -1,4 +1,4 @@
-#include "infuse/utf8.hpp"
+#include "infuse/common/utf8.hpp"
 
 #include <cstdint>
 

@@ -6,7 +6,7 @@
 // are forwarded from 127.0.0.1 by port_forward.hpp), and run with --init (busybox httpd as PID 1
 // ignores SIGTERM), a read-only root, no capabilities, no-new-privileges, and the container-memory
 // and container-pids limits (include/infuse/limits.hpp). Images are built with no network either.
-#include "infuse/containers.hpp"
+#include "infuse/containers/containers.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,7 +24,7 @@
 
 #include "containers/engine_parts.hpp"
 #include "containers/port_forward.hpp"
-#include "infuse/limits.hpp"
+#include "infuse/common/limits.hpp"
 
 extern char** environ;
 

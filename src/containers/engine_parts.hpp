@@ -12,7 +12,7 @@
 
 #include <tl/expected.hpp>
 
-#include "infuse/containers.hpp"
+#include "infuse/containers/containers.hpp"
 
 namespace infuse::containers_detail {
 

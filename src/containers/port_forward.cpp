@@ -4,7 +4,7 @@
 // vectors, environment, sockets) is prepared before the fork, and after it only system calls are
 // made, so that a lock held by another thread of the runner at fork time cannot block it.
 #include "containers/port_forward.hpp"
-#include "infuse/process.hpp"
+#include "infuse/sandbox/process.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

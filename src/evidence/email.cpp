@@ -1,7 +1,7 @@
 // Email headers: unfolding, RFC 2047 encoded words, Received and Authentication-Results.
 #include <cctype>
 
-#include "infuse/evidence.hpp"
+#include "infuse/evidence/evidence.hpp"
 
 namespace infuse {
 

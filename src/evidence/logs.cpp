@@ -1,7 +1,7 @@
 // Log formats: combined (web access), Apache error, syslog auth (docs/evidence.md#derived-values).
 #include <array>
 
-#include "infuse/evidence.hpp"
+#include "infuse/evidence/evidence.hpp"
 
 namespace infuse {
 

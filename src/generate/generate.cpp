@@ -1,4 +1,4 @@
-#include "infuse/generate.hpp"
+#include "infuse/generate/generate.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/limits.hpp"
+#include "infuse/common/limits.hpp"
 #include "generate/generators.hpp"
 #include "generate/support.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "infuse/generate.hpp"
+#include "infuse/generate/generate.hpp"
 
 namespace infuse::gen {
 

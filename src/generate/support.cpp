@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/sha256.hpp"
+#include "infuse/common/sha256.hpp"
 
 namespace infuse::gen {
 

@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "infuse/civil_time.hpp"
-#include "infuse/generate.hpp"
-#include "infuse/params.hpp"
+#include "infuse/common/civil_time.hpp"
+#include "infuse/generate/generate.hpp"
+#include "infuse/provision/params.hpp"
 
 namespace infuse::gen {
 

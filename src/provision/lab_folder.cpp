@@ -1,9 +1,9 @@
-#include "infuse/lab_folder.hpp"
+#include "infuse/provision/lab_folder.hpp"
 
 #include <fmt/format.h>
 
-#include "infuse/error.hpp"
-#include "infuse/limits.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/limits.hpp"
 
 namespace infuse {
 

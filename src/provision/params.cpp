@@ -1,5 +1,5 @@
 // Draws a learner's param values from their seed (algorithm: docs/lab-format.md#params).
-#include "infuse/params.hpp"
+#include "infuse/provision/params.hpp"
 
 #include <arpa/inet.h>
 
@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "infuse/limits.hpp"
-#include "infuse/sha256.hpp"
+#include "infuse/common/limits.hpp"
+#include "infuse/common/sha256.hpp"
 
 namespace infuse {
 

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "infuse/limits.hpp"
-#include "infuse/params.hpp"
-#include "infuse/suggest.hpp"
+#include "infuse/common/limits.hpp"
+#include "infuse/provision/params.hpp"
+#include "infuse/common/suggest.hpp"
 
 namespace infuse {
 namespace {

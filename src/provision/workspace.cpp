@@ -1,4 +1,4 @@
-#include "infuse/workspace.hpp"
+#include "infuse/provision/workspace.hpp"
 
 #include <unistd.h>
 
@@ -8,13 +8,13 @@
 
 #include <fmt/format.h>
 
-#include "infuse/derive.hpp"
-#include "infuse/error.hpp"
-#include "infuse/generate.hpp"
-#include "infuse/lab_folder.hpp"
-#include "infuse/limits.hpp"
-#include "infuse/paths.hpp"
-#include "infuse/sha256.hpp"
+#include "infuse/provision/derive.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/generate/generate.hpp"
+#include "infuse/provision/lab_folder.hpp"
+#include "infuse/common/limits.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/common/sha256.hpp"
 
 namespace infuse {
 

@@ -11,7 +11,7 @@
 //   killed and reaped with its descendants at the end (needed where no cgroup can be made).
 // - The child's own setup (cgroup, rlimits, dropping root, parent-death signal) runs between fork
 //   and exec; a failure there is reported through a pipe and the program is never executed.
-#include "infuse/process.hpp"
+#include "infuse/sandbox/process.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

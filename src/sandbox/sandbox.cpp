@@ -1,6 +1,6 @@
 // The bubblewrap sandbox: builds the bwrap command line and runs it through run_process(); without
 // bwrap, runs the command with limits only, never as root.
-#include "infuse/sandbox.hpp"
+#include "infuse/sandbox/sandbox.hpp"
 
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/limits.hpp"
+#include "infuse/common/limits.hpp"
 
 namespace infuse {
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/suggest.hpp"
+#include "infuse/common/suggest.hpp"
 #include "services/handler_support.hpp"
 
 namespace infuse::services {

@@ -1,4 +1,4 @@
-#include "infuse/lookup.hpp"
+#include "infuse/services/lookup.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

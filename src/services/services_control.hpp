@@ -18,7 +18,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "infuse/running_services.hpp"
+#include "infuse/provision/running_services.hpp"
 
 namespace infuse::services {
 

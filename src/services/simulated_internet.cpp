@@ -1,4 +1,4 @@
-#include "infuse/simulated_services.hpp"
+#include "infuse/services/simulated_services.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,8 +20,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
-#include "infuse/data_file.hpp"
-#include "infuse/private_files.hpp"
+#include "infuse/spec/data_file.hpp"
+#include "infuse/common/private_files.hpp"
 #include "services/dns.hpp"
 #include "services/http_service.hpp"
 #include "services/services_control.hpp"

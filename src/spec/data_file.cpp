@@ -1,10 +1,10 @@
-#include "infuse/data_file.hpp"
+#include "infuse/spec/data_file.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "infuse/limits.hpp"
-#include "infuse/untrusted_json.hpp"
+#include "infuse/common/limits.hpp"
+#include "infuse/common/untrusted_json.hpp"
 #include "spec/yaml_json.hpp"
 #include "spec/yaml_limits.hpp"
 

@@ -2,10 +2,11 @@
 //
 // This file knows the YAML shape of every field; what the fields mean together (ids unique,
 // templates naming known params, checkers accepting their own expected values ...) is checked
-// afterwards by check_lab() in src/lab/lab_checks.cpp, on the plain structs.
-#include "infuse/lab_loader.hpp"
+// afterwards by check_lab() in src/author/lab_checks.cpp, on the plain structs. Reading writes
+// nothing and runs nothing: generators and derivations are the checks' business.
+#include "infuse/spec/lab_loader.hpp"
 
-#include "infuse/confined_folder.hpp"
+#include "infuse/common/confined_folder.hpp"
 
 #include <array>
 #include <charconv>
@@ -13,12 +14,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "infuse/generate.hpp"
-#include "infuse/learning_paths.hpp"
-#include "infuse/sha256.hpp"
-#include "infuse/suggest.hpp"
-#include "infuse/utf8.hpp"
-#include "lab/lab_checks.hpp"
+#include "infuse/spec/learning_paths.hpp"
+#include "infuse/common/sha256.hpp"
+#include "infuse/common/suggest.hpp"
+#include "infuse/common/utf8.hpp"
 #include "spec/yaml_reader.hpp"
 #include "spec/yaml_json.hpp"
 #include "spec/yaml_limits.hpp"
@@ -270,13 +269,7 @@ void LabReader::read_generate(const YAML::Node& node) {
         if (auto generator_node = in_.child(item, "generator", field, Presence::required)) {
             if (auto generator = in_.scalar(*generator_node, field_of(field, "generator"))) {
                 file.generator = *generator;
-                if (!find_generator(*generator)) {
-                    std::vector<std::string> names;
-                    for (const auto& kind : generator_kinds()) names.emplace_back(kind.name);
-                    in_.error(*generator_node, field_of(field, "generator"),
-                              fmt::format("'{}' is not a generator{} (generators: {})", *generator,
-                                          did_you_mean(*generator, names), fmt::join(names, ", ")));
-                }
+                file.generator_where = in_.at(*generator_node);
             }
         }
         if (auto to = in_.string(item, "to", field, Presence::required)) {
@@ -755,8 +748,7 @@ std::optional<StateCheck> LabReader::read_state_check(const YAML::Node& node, co
 
 }  // namespace
 
-LoadedLab load_lab(const std::filesystem::path& dir, std::string_view expected_id, LabOrigin origin,
-                   CheckDepth depth) {
+LoadedLab read_lab(const std::filesystem::path& dir, std::string_view expected_id, LabOrigin origin) {
     LoadedLab loaded;
     const std::filesystem::path file = dir / "lab.yaml";
     const std::string shown = file.lexically_normal().string();
@@ -790,8 +782,6 @@ LoadedLab load_lab(const std::filesystem::path& dir, std::string_view expected_i
         loaded.diagnostics.error({shown, line, column}, "", "this byte is not UTF-8: save lab.yaml as UTF-8");
     }
     LabReader(reader, lab).read(*root, expected_id);
-    // A newer format may mean anything: do not pile guesses on top of the version error.
-    if (lab.spec <= kNewestSpecVersion) check_lab(lab, loaded.diagnostics, depth);
     loaded.lab = std::move(lab);
     return loaded;
 }

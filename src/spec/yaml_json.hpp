@@ -83,7 +83,7 @@ inline nlohmann::json yaml_to_json(const YAML::Node& node, ScalarTypes types = S
 }
 
 // The same, as JSON text for the model's `*_json` fields. A lab file may hold bytes that are not
-// UTF-8; they become U+FFFD rather than an exception out of load_lab().
+// UTF-8; they become U+FFFD rather than an exception out of read_lab().
 inline std::string yaml_to_json_text(const YAML::Node& node, ScalarTypes types = ScalarTypes::strings) {
     return yaml_to_json(node, types).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -12,7 +12,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
-#include "infuse/limits.hpp"
+#include "infuse/common/limits.hpp"
 
 namespace infuse::spec {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "infuse/suggest.hpp"
+#include "infuse/common/suggest.hpp"
 
 namespace infuse::spec {
 namespace {

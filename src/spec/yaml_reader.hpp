@@ -14,8 +14,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "infuse/diagnostics.hpp"
-#include "infuse/text.hpp"
+#include "infuse/common/diagnostics.hpp"
+#include "infuse/common/text.hpp"
 
 namespace infuse::spec {
 

@@ -24,9 +24,9 @@
 
 #include <fmt/format.h>
 
-#include "infuse/error.hpp"
-#include "infuse/private_files.hpp"
-#include "infuse/store.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/common/private_files.hpp"
+#include "infuse/store/store.hpp"
 
 namespace infuse {
 namespace {

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "infuse/check.hpp"
-#include "infuse/sha256.hpp"
+#include "infuse/check/check.hpp"
+#include "infuse/common/sha256.hpp"
 
 using namespace infuse;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "infuse/indicators.hpp"
+#include "infuse/check/indicators.hpp"
 
 using namespace infuse;
 

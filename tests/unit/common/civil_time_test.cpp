@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "infuse/civil_time.hpp"
+#include "infuse/common/civil_time.hpp"
 
 using namespace infuse;
 

@@ -5,10 +5,10 @@
 
 #include <fstream>
 
-#include "infuse/confined_folder.hpp"
-#include "infuse/lab_folder.hpp"
-#include "infuse/utf8.hpp"
-#include "infuse/untrusted_json.hpp"
+#include "infuse/common/confined_folder.hpp"
+#include "infuse/provision/lab_folder.hpp"
+#include "infuse/common/utf8.hpp"
+#include "infuse/common/untrusted_json.hpp"
 #include "../temp_dir.hpp"
 
 using namespace infuse;

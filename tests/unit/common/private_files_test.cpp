@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "infuse/private_files.hpp"
+#include "infuse/common/private_files.hpp"
 
 #include "../temp_dir.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "infuse/suggest.hpp"
+#include "infuse/common/suggest.hpp"
 
 using namespace infuse;
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "infuse/terminal_text.hpp"
-#include "infuse/utf8.hpp"
+#include "infuse/common/terminal_text.hpp"
+#include "infuse/common/utf8.hpp"
 
 using namespace infuse;
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "infuse/evidence.hpp"
+#include "infuse/evidence/evidence.hpp"
 
 using namespace infuse;
 

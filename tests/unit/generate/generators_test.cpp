@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "infuse/civil_time.hpp"
-#include "infuse/evidence.hpp"
-#include "infuse/generate.hpp"
+#include "infuse/common/civil_time.hpp"
+#include "infuse/evidence/evidence.hpp"
+#include "infuse/generate/generate.hpp"
 
 using namespace infuse;
 using nlohmann::json;

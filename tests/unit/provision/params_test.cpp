@@ -2,7 +2,7 @@
 
 #include <arpa/inet.h>
 
-#include "infuse/params.hpp"
+#include "infuse/provision/params.hpp"
 
 using namespace infuse;
 

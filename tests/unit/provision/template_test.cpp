@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "infuse/params.hpp"
+#include "infuse/provision/params.hpp"
 
 using namespace infuse;
 

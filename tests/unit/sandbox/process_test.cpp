@@ -10,8 +10,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "infuse/process.hpp"
-#include "infuse/sandbox.hpp"
+#include "infuse/sandbox/process.hpp"
+#include "infuse/sandbox/sandbox.hpp"
 #include "sandbox/cgroup.hpp"
 
 using namespace infuse;

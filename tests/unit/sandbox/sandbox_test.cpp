@@ -7,8 +7,8 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "infuse/sandbox.hpp"
-#include "infuse/sha256.hpp"
+#include "infuse/sandbox/sandbox.hpp"
+#include "infuse/common/sha256.hpp"
 
 using namespace infuse;
 using namespace std::chrono_literals;

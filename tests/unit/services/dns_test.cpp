@@ -26,7 +26,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "../temp_dir.hpp"
-#include "infuse/process.hpp"
+#include "infuse/sandbox/process.hpp"
 #include "services/dns.hpp"
 
 using namespace infuse::services;

@@ -18,7 +18,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "infuse/data_file.hpp"
+#include "infuse/spec/data_file.hpp"
 #include "services/http_service.hpp"
 #include "spec/yaml_json.hpp"
 

@@ -10,7 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../temp_dir.hpp"
-#include "infuse/lab_loader.hpp"
+#include "infuse/author/lab_checks.hpp"
+#include "infuse/spec/lab_loader.hpp"
 
 using namespace infuse;
 

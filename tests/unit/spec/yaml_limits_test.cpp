@@ -7,8 +7,9 @@
 #include <string>
 
 #include "../temp_dir.hpp"
-#include "infuse/data_file.hpp"
-#include "infuse/lab_loader.hpp"
+#include "infuse/author/lab_checks.hpp"
+#include "infuse/spec/data_file.hpp"
+#include "infuse/spec/lab_loader.hpp"
 #include "spec/yaml_json.hpp"
 #include "spec/yaml_limits.hpp"
 

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "infuse/error.hpp"
-#include "infuse/store.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/store/store.hpp"
 
 #include "../temp_dir.hpp"
 

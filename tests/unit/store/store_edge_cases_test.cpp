@@ -11,8 +11,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "infuse/error.hpp"
-#include "infuse/store.hpp"
+#include "infuse/common/error.hpp"
+#include "infuse/store/store.hpp"
 
 #include "../temp_dir.hpp"
 

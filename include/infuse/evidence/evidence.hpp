@@ -1,0 +1,58 @@
+// Reading evidence the way a learner's tools do: log lines split into named fields, emails into
+// decoded headers (docs/evidence.md#derived-values). Used by derived answers and by tests that
+// prove the generators write what they claim.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "infuse/common/civil_time.hpp"
+
+namespace infuse {
+
+// One log format: its field names and a parser that splits a line into them.
+class LogFormat {
+public:
+    virtual ~LogFormat() = default;
+    virtual std::string_view name() const = 0;
+    virtual std::span<const std::string_view> fields() const = 0;
+    // Fills `values` (one per field, views into `line` or static text); false if the line does
+    // not parse in this format.
+    virtual bool parse(std::string_view line, std::vector<std::string_view>& values) const = 0;
+    // The line's time, from the parsed values.
+    virtual std::optional<LocalTime> time(const std::vector<std::string_view>& values) const = 0;
+    std::optional<std::size_t> field_index(std::string_view field) const;
+};
+
+// "combined", "error", "auth". Syslog and Apache error logs write no year or zone: they come
+// from `year` and `offset_minutes`.
+std::unique_ptr<LogFormat> make_log_format(std::string_view name, int year = 2024, int offset_minutes = 0);
+
+// An email's header section, unfolded; bodies are not read.
+struct EmailHeader {
+    std::string name;   // as written
+    std::string value;  // unfolded, raw (encoded words kept)
+};
+std::vector<EmailHeader> parse_email_headers(std::string_view message);
+// RFC 2047: decodes =?charset?B|Q?...?= words (UTF-8, US-ASCII, ISO-8859-1/15, Windows-1252).
+std::string decode_encoded_words(std::string_view text);
+
+struct ReceivedHop {
+    std::string from_host, ip, by;
+    std::optional<LocalTime> time;
+};
+ReceivedHop parse_received(std::string_view value);
+
+// The result word of `method` ("spf", "dkim", "dmarc") in an Authentication-Results value.
+std::optional<std::string> auth_result(std::string_view value, std::string_view method);
+std::string auth_server(std::string_view value);
+
+// The address in a mailbox header value ("Name <a@b>" or "a@b"), lower-cased; and the display name.
+std::string mailbox_address(std::string_view value);
+std::string mailbox_display_name(std::string_view value);
+
+}  // namespace infuse

@@ -1,0 +1,43 @@
+// Derived values: expected answers taken from the provisioned evidence (docs/evidence.md).
+//
+// Flow: provision a private copy of the evidence (the learner may edit theirs) → for each
+// `derive:` entry, in order, render its templates → read the file in its format → compute → the
+// value joins the template values as {{name}}.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "infuse/common/error.hpp"
+#include "infuse/spec/lab.hpp"
+#include "infuse/provision/params.hpp"
+
+namespace infuse {
+
+struct DeriveFailure {
+    std::string message;  // "derive.failed_logins: access.log line 812: not a combined log line"
+    SourceLocation where;
+};
+
+// Computes the lab's derived values from evidence already provisioned in `evidence_dir` and adds
+// them to `values` (which must hold the params, `seed` included).
+tl::expected<void, DeriveFailure> derive_values(const LabSpec& lab, ParamValues& values,
+                                                const std::filesystem::path& evidence_dir);
+
+// Provisions the evidence into a temporary folder, derives, and removes the folder.
+tl::expected<void, DeriveFailure> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values);
+
+// The value of one derivation over one file, for tests and benchmarks: `spec` is the rendered
+// derive entry (compute, filter ... without `from`).
+tl::expected<std::string, std::string> derive_one(const nlohmann::json& spec, const std::filesystem::path& file,
+                                                  std::string_view format);
+
+// Replaces {{name}} in every string of a JSON document; errors name the JSON path. All the strings
+// together render to at most template-bytes (in force for `lab_id`).
+tl::expected<nlohmann::json, std::string> render_json_templates(const nlohmann::json& document, const ParamValues& values,
+                                                                std::string_view lab_id = {});
+
+}  // namespace infuse
