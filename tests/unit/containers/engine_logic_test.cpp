@@ -11,11 +11,11 @@
 #include <catch2/catch.hpp>
 
 #include "containers/port_forward.hpp"
-#include "fake_process_runner.hpp"
+#include "../fake_process_runner.hpp"
 #include "infuse/containers.hpp"
 #include "infuse/limits.hpp"
-#include "scoped_env.hpp"
-#include "temp_dir.hpp"
+#include "../scoped_env.hpp"
+#include "../temp_dir.hpp"
 
 using namespace infuse;
 using infuse::testing::FakeProcessRunner;

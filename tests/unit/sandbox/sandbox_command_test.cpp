@@ -6,11 +6,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_process_runner.hpp"
+#include "../fake_process_runner.hpp"
 #include "infuse/limits.hpp"
 #include "infuse/sandbox.hpp"
-#include "scoped_env.hpp"
-#include "temp_dir.hpp"
+#include "../scoped_env.hpp"
+#include "../temp_dir.hpp"
 
 using namespace infuse;
 using namespace std::chrono_literals;
