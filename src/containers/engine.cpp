@@ -1,6 +1,6 @@
 // Lab containers through the docker or podman command line (see include/infuse/containers.hpp).
 //
-// Every engine call goes through run_process() with the runner's own environment (DOCKER_HOST,
+// Every engine call goes through the engine's ProcessRunner with our own environment (DOCKER_HOST,
 // CONTAINER_HOST, XDG_RUNTIME_DIR... matter to the engine). Containers are labelled
 // infuse-lab=1, infuse-lab.lab=<lab id>, infuse-lab.run=<run key>, have no network (their ports
 // are forwarded from 127.0.0.1 by port_forward.hpp), and run with --init (busybox httpd as PID 1
@@ -58,7 +58,8 @@ std::map<std::string, std::string> own_environment() {
     return env;
 }
 
-ProcessResult run_engine(const fs::path& program, std::vector<std::string> args, std::chrono::milliseconds timeout) {
+ProcessResult run_engine(ProcessRunner& runner, const fs::path& program, std::vector<std::string> args,
+                         std::chrono::milliseconds timeout) {
     ProcessSpec spec;
     spec.argv.reserve(args.size() + 1);
     spec.argv.push_back(program.string());
@@ -66,12 +67,12 @@ ProcessResult run_engine(const fs::path& program, std::vector<std::string> args,
         spec.argv.push_back(std::move(arg));
     spec.environment = own_environment();
     spec.timeout = timeout;
-    return run_process(spec);
+    return runner.run(spec);
 }
 
 ProcessResult run_engine(const ContainerEngine& engine, std::vector<std::string> args,
                          std::chrono::milliseconds timeout = kQueryTimeout) {
-    return run_engine(engine.program, std::move(args), timeout);
+    return run_engine(*engine.runner, engine.program, std::move(args), timeout);
 }
 
 // "docker build failed (exit status 1): <stderr>"
@@ -214,7 +215,7 @@ tl::expected<std::vector<std::pair<std::string, std::string>>, std::string> moun
 
 }  // namespace
 
-tl::expected<ContainerEngine, std::string> detect_container_engine() {
+tl::expected<ContainerEngine, std::string> detect_container_engine(ProcessRunner& runner) {
     std::vector<EngineKind> candidates{EngineKind::docker, EngineKind::podman};
     std::optional<fs::path> forced_program;
     if (const char* forced = std::getenv("INFUSE_CONTAINER_ENGINE"); forced && *forced) {
@@ -234,7 +235,7 @@ tl::expected<ContainerEngine, std::string> detect_container_engine() {
     std::vector<std::string> problems;
     for (const EngineKind kind : candidates) {
         const char* name = engine_name(kind);
-        std::optional<fs::path> program = forced_program ? find_program(forced_program->string()) : find_program(name);
+        std::optional<fs::path> program = runner.find(forced_program ? forced_program->string() : std::string(name));
         if (!program) {
             if (candidates.size() == 1) {
                 problems.push_back(kind == EngineKind::docker
@@ -245,9 +246,13 @@ tl::expected<ContainerEngine, std::string> detect_container_engine() {
             continue;
         }
         const std::string format = kind == EngineKind::docker ? "{{.ServerVersion}}" : "{{.Version.Version}}";
-        const auto info = run_engine(*program, {"info", "--format", format}, kQueryTimeout);
+        const auto info = run_engine(runner, *program, {"info", "--format", format}, kQueryTimeout);
         const std::string version = trim(info.stdout_data);
-        if (info.ok() && !version.empty()) return ContainerEngine{kind, *program, version};
+        if (info.ok() && !version.empty()) {
+            ContainerEngine engine{.kind = kind, .program = *program, .version = version};
+            engine.runner = &runner;
+            return engine;
+        }
 
         const std::string details = clean_stderr(info.stderr_data, 3);
         if (kind == EngineKind::docker) {
@@ -353,7 +358,7 @@ tl::expected<std::vector<RunningContainer>, std::string> start_containers(
         container.engine_id = ids.back();
         started_ids.push_back(container.engine_id);
 
-        auto forwarded = start_port_forwarder(engine, container.engine_id, spec.ports);
+        auto forwarded = engine.forwarding->start(engine, container.engine_id, spec.ports);
         if (!forwarded) return give_up(fmt::format("container '{}': {}", spec.name, forwarded.error()));
         container.host_ports = std::move(*forwarded);
         running.push_back(std::move(container));

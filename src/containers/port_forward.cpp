@@ -127,6 +127,16 @@ void redirect_to_null(int target, int flags) {
 
 }  // namespace
 
+ForwarderCommands forwarder_commands(const ContainerEngine& engine, const std::string& engine_id,
+                                     const std::map<std::string, int>& ports) {
+    ForwarderCommands commands;
+    commands.wait = {engine.program.string(), "wait", engine_id};
+    for (const auto& [name, port] : ports) {
+        commands.connect[name] = {engine.program.string(), "exec", "-i", engine_id, "nc", "127.0.0.1", std::to_string(port)};
+    }
+    return commands;
+}
+
 tl::expected<std::map<std::string, int>, std::string> start_port_forwarder(const ContainerEngine& engine,
                                                                          const std::string& engine_id,
                                                                          const std::map<std::string, int>& ports) {
@@ -139,6 +149,7 @@ tl::expected<std::map<std::string, int>, std::string> start_port_forwarder(const
     auto close_listeners = [&] {
         for (int fd : listeners) ::close(fd);
     };
+    auto commands = forwarder_commands(engine, engine_id, ports);
     std::vector<Argv> exec_argvs;
     for (const auto& [name, port] : ports) {
         const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -159,10 +170,9 @@ tl::expected<std::map<std::string, int>, std::string> start_port_forwarder(const
             return tl::unexpected(fmt::format("cannot listen on 127.0.0.1 for port '{}': {}", name, reason));
         }
         host_ports[name] = ntohs(address.sin_port);
-        exec_argvs.emplace_back(std::vector<std::string>{engine.program.string(), "exec", "-i", engine_id, "nc", "127.0.0.1",
-                                                         std::to_string(port)});
+        exec_argvs.emplace_back(std::move(commands.connect[name]));  // same order as `listeners`
     }
-    Argv wait_argv({engine.program.string(), "wait", engine_id});
+    Argv wait_argv(std::move(commands.wait));
 
     // Twice forked: the forwarder is nobody's child here, so no zombie waits on a runner that lives
     // on (`test` runs many labs).
@@ -204,3 +214,24 @@ tl::expected<std::map<std::string, int>, std::string> start_port_forwarder(const
 }
 
 }  // namespace infuse::containers_detail
+
+namespace infuse {
+
+namespace {
+
+class RealPortForwarding final : public PortForwarding {
+public:
+    tl::expected<std::map<std::string, int>, std::string> start(const ContainerEngine& engine, const std::string& engine_id,
+                                                               const std::map<std::string, int>& ports) override {
+        return containers_detail::start_port_forwarder(engine, engine_id, ports);
+    }
+};
+
+}  // namespace
+
+PortForwarding& real_port_forwarding() {
+    static RealPortForwarding forwarding;
+    return forwarding;
+}
+
+}  // namespace infuse

@@ -16,6 +16,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -23,8 +24,18 @@
 
 namespace infuse::containers_detail {
 
+// The command lines a forwarder runs: `<engine> wait <id>`, which returns when the container ends,
+// and, per port name, `<engine> exec -i <id> nc 127.0.0.1 <port>`, to which each connection is
+// handed as its standard input and output.
+struct ForwarderCommands {
+    std::vector<std::string> wait;
+    std::map<std::string, std::vector<std::string>> connect;
+};
+ForwarderCommands forwarder_commands(const ContainerEngine& engine, const std::string& engine_id,
+                                     const std::map<std::string, int>& ports);
+
 // Listens on 127.0.0.1 (a free port for each entry of `ports`: name -> port in the container) and
-// forwards in the background. Returns name -> port on 127.0.0.1.
+// forwards in the background. Returns name -> port on 127.0.0.1. (real_port_forwarding() is this.)
 tl::expected<std::map<std::string, int>, std::string> start_port_forwarder(const ContainerEngine& engine,
                                                                          const std::string& engine_id,
                                                                          const std::map<std::string, int>& ports);

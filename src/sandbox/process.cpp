@@ -355,6 +355,13 @@ ProcessResult run_process(const ProcessSpec& spec) {
         setup.cgroup_procs[i] = cgroup.procs_files()[i].c_str();
     }
     if (spec.run_as && ::geteuid() == 0) setup.run_as = spec.run_as;
+    // A runner whose own folder was removed still reports, instead of throwing from current_path().
+    std::error_code cwd_error;
+    const std::filesystem::path cwd = spec.working_directory.empty() ? std::filesystem::current_path(cwd_error) : spec.working_directory;
+    if (cwd_error) {
+        result.error = fmt::format("the current folder cannot be read: {}", cwd_error.message());
+        return result;
+    }
     setup.runner = ::getpid();
     int failure_pipe[2];
     if (::pipe2(failure_pipe, O_CLOEXEC) != 0) {
@@ -366,7 +373,6 @@ ProcessResult run_process(const ProcessSpec& spec) {
 
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     std::error_code start_error;
-    const std::filesystem::path cwd = spec.working_directory.empty() ? std::filesystem::current_path() : spec.working_directory;
     bp::child child(bp::exe = program->string(), bp::args = args, bp::std_out > out, bp::std_err > err,
                     bp::std_in < in, environment, bp::start_dir = cwd.string(), group, setup, start_error);
     ::close(failure_pipe[1]);
@@ -486,6 +492,21 @@ ProcessResult run_process(const ProcessSpec& spec) {
         result.exit_code = WEXITSTATUS(status);
     }
     return result;
+}
+
+namespace {
+
+class RealProcessRunner final : public ProcessRunner {
+public:
+    ProcessResult run(const ProcessSpec& spec) override { return run_process(spec); }
+    std::optional<std::filesystem::path> find(const std::string& name) override { return find_program(name); }
+};
+
+}  // namespace
+
+ProcessRunner& real_process_runner() {
+    static RealProcessRunner runner;
+    return runner;
 }
 
 }  // namespace infuse

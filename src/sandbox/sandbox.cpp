@@ -1,5 +1,5 @@
-// The bubblewrap sandbox: builds the bwrap command line and runs it through run_process(); without
-// bwrap, runs the command with limits only, never as root.
+// The bubblewrap sandbox: builds the bwrap command line and runs it through a ProcessRunner (the
+// real one: run_process()); without bwrap, runs the command with limits only, never as root.
 #include "infuse/sandbox/sandbox.hpp"
 
 #include <sys/stat.h>
@@ -54,50 +54,56 @@ std::vector<std::string> bwrap_prefix(const fs::path& bwrap, std::uint64_t tmp_b
 struct Availability {
     bool available = false;
     bool sized_tmp = false;  // bwrap knows --size (0.5 and later)
+    std::optional<fs::path> bwrap;
     std::string reason;
 };
 
-const Availability& availability() {
-    static const Availability checked = [] {
-        Availability result;
-        if (const char* forced = std::getenv("INFUSE_NO_SANDBOX"); forced && *forced && std::string(forced) != "0") {
-            result.reason = "INFUSE_NO_SANDBOX is set";
-            return result;
-        }
-        auto bwrap = find_program("bwrap");
-        if (!bwrap) {
-            result.reason = "bubblewrap (bwrap) is not installed: run scripts/setup.sh or apt-get install bubblewrap";
-            return result;
-        }
-        ProcessSpec probe;
-        probe.argv = bwrap_prefix(*bwrap, 1 << 20);
-        probe.argv.insert(probe.argv.end(), {"--", "/bin/true"});
-        probe.environment = {{"PATH", "/usr/bin:/bin"}};
-        probe.timeout = std::chrono::seconds(10);
-        auto run = run_process(probe);
-        result.sized_tmp = run.ok();
-        if (!run.ok()) {  // perhaps only --size is unknown
-            probe.argv = bwrap_prefix(*bwrap, 0);
-            probe.argv.insert(probe.argv.end(), {"--", "/bin/true"});
-            run = run_process(probe);
-        }
-        if (!run.ok()) {
-            std::string why = run.stderr_data.empty() ? run.describe() : run.stderr_data;
-            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-            result.reason = fmt::format("bubblewrap cannot create its namespaces here ({})", why);
-            return result;
-        }
-        result.available = true;
+Availability probe_sandbox(ProcessRunner& runner) {
+    Availability result;
+    if (const char* forced = std::getenv("INFUSE_NO_SANDBOX"); forced && *forced && std::string(forced) != "0") {
+        result.reason = "INFUSE_NO_SANDBOX is set";
         return result;
-    }();
+    }
+    auto bwrap = runner.find("bwrap");
+    if (!bwrap) {
+        result.reason = "bubblewrap (bwrap) is not installed: run scripts/setup.sh or apt-get install bubblewrap";
+        return result;
+    }
+    ProcessSpec probe;
+    probe.argv = bwrap_prefix(*bwrap, 1 << 20);
+    probe.argv.insert(probe.argv.end(), {"--", "/bin/true"});
+    probe.environment = {{"PATH", "/usr/bin:/bin"}};
+    probe.timeout = std::chrono::seconds(10);
+    auto run = runner.run(probe);
+    result.sized_tmp = run.ok();
+    if (!run.ok()) {  // perhaps only --size is unknown
+        probe.argv = bwrap_prefix(*bwrap, 0);
+        probe.argv.insert(probe.argv.end(), {"--", "/bin/true"});
+        run = runner.run(probe);
+    }
+    if (!run.ok()) {
+        std::string why = run.stderr_data.empty() ? run.describe() : run.stderr_data;
+        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+        result.reason = fmt::format("bubblewrap cannot create its namespaces here ({})", why);
+        return result;
+    }
+    result.available = true;
+    result.bwrap = std::move(bwrap);
+    return result;
+}
+
+// The real runner's answer does not change while the runner lives: it is probed once.
+Availability availability(ProcessRunner& runner) {
+    if (&runner != &real_process_runner()) return probe_sandbox(runner);
+    static const Availability checked = probe_sandbox(runner);
     return checked;
 }
 
 }  // namespace
 
-bool sandbox_available() { return availability().available; }
+bool sandbox_available(ProcessRunner& runner) { return availability(runner).available; }
 
-std::string sandbox_unavailable_reason() { return availability().reason; }
+std::string sandbox_unavailable_reason(ProcessRunner& runner) { return availability(runner).reason; }
 
 SandboxPaths sandbox_paths(const SandboxPolicy& policy, bool isolated) {
     if (isolated) return {"/lab", "/workspace", policy.graders_dir.empty() ? "" : "/graders"};
@@ -189,8 +195,9 @@ private:
 }  // namespace
 
 SandboxResult run_sandboxed(const SandboxPolicy& policy, const std::vector<std::string>& argv,
-                            const std::string& stdin_data) {
+                            const std::string& stdin_data, ProcessRunner& runner) {
     SandboxResult result;
+    const Availability sandbox = availability(runner);
     ProcessSpec spec;
     spec.stdin_data = stdin_data;
     spec.timeout = policy.timeout;
@@ -207,13 +214,12 @@ SandboxResult run_sandboxed(const SandboxPolicy& policy, const std::vector<std::
                         {"TMPDIR", "/tmp"},
                         {"INFUSE_GRADER_PROTOCOL", "1"}};
     std::optional<PrivateTemp> temp;
-    if (sandbox_available()) {
+    if (sandbox.available) {
         result.isolated = true;
         // The workspace is read-only: no bundled grader or check writes it (they use /tmp), and a
         // writable one would let a grader leave files, fill the disk, or plant links that a later
         // `start` follows. /tmp is the only writable place, and it is size-limited.
-        spec.argv = bwrap_prefix(*find_program("bwrap"),
-                                 availability().sized_tmp ? limit_value(Limit::grader_tmp_bytes, policy.lab_id) : 0);
+        spec.argv = bwrap_prefix(*sandbox.bwrap, sandbox.sized_tmp ? limit_value(Limit::grader_tmp_bytes, policy.lab_id) : 0);
         spec.argv.insert(spec.argv.end(), {"--ro-bind", policy.lab_dir.string(), "/lab"});
         if (!policy.graders_dir.empty()) spec.argv.insert(spec.argv.end(), {"--ro-bind", policy.graders_dir.string(), "/graders"});
         spec.argv.insert(spec.argv.end(), {"--ro-bind", policy.workspace.string(), "/workspace", "--chdir", "/workspace",
@@ -249,15 +255,17 @@ SandboxResult run_sandboxed(const SandboxPolicy& policy, const std::vector<std::
             spec.environment["HOME"] = temp->path().string();
             spec.environment["TMPDIR"] = temp->path().string();
         } else {
-            spec.environment["HOME"] = spec.environment["TMPDIR"] = fs::temp_directory_path().string();
+            std::error_code ec;  // a TMPDIR that is not a folder: the command gets "/tmp", not an exception
+            const fs::path fallback = fs::temp_directory_path(ec);
+            spec.environment["HOME"] = spec.environment["TMPDIR"] = ec ? std::string("/tmp") : fallback.string();
         }
     } else {
         result.refused = true;
         result.refusal = SandboxResult::Refusal::sandbox_missing;
-        result.process.error = sandbox_unavailable_reason();
+        result.process.error = sandbox.reason;
         return result;
     }
-    result.process = run_process(spec);
+    result.process = runner.run(spec);
     // bwrap reports a command killed by signal N as exit status 128 + N.
     if (result.isolated && result.process.ending == ProcessResult::Ending::exited && result.process.exit_code > 128 &&
         result.process.exit_code < 128 + 65) {

@@ -3,9 +3,12 @@
 // a read-only root, no capabilities and memory and pids limits (docs/services.md#containers),
 // labelled so that a later run can remove what a crash left behind.
 //
-// The engine's CLI is driven through run_process() (include/infuse/process.hpp); nothing here
-// talks to a daemon socket. Base images need no registry: scripts/base-image.sh imports a root
-// filesystem assembled from Debian packages (busybox-static) as `infuse-lab/base:1`.
+// The engine's CLI is driven through a ProcessRunner (include/infuse/process.hpp); nothing here
+// talks to a daemon socket. The runner, and the starter of port forwarders, travel inside the
+// ContainerEngine value that detect_container_engine() returns, so a unit test that builds one with
+// fakes drives the whole engine logic without a daemon (docs/ci.md). Base images need no registry:
+// scripts/base-image.sh imports a root filesystem assembled from Debian packages (busybox-static)
+// as `infuse-lab/base:1`.
 #pragma once
 
 #include <chrono>
@@ -41,15 +44,34 @@ struct RunningContainer {
 
 enum class EngineKind { docker, podman };
 
+struct ContainerEngine;
+
+// Starts what makes a container's ports reachable on 127.0.0.1 (the real one: a forwarding process,
+// src/containers/port_forward.hpp). Apart from the ProcessRunner because the forwarder outlives
+// every run: it is forked, not run to its end.
+class PortForwarding {
+public:
+    virtual ~PortForwarding() = default;
+    // Listens on 127.0.0.1 for each entry of `ports` (name -> port in the container) and forwards
+    // each connection into the container. Returns name -> port on 127.0.0.1.
+    virtual tl::expected<std::map<std::string, int>, std::string> start(const ContainerEngine& engine,
+                                                                       const std::string& engine_id,
+                                                                       const std::map<std::string, int>& ports) = 0;
+};
+PortForwarding& real_port_forwarding();
+
 struct ContainerEngine {
     EngineKind kind = EngineKind::docker;
     std::filesystem::path program;  // /usr/bin/docker ...
     std::string version;
+    ProcessRunner* runner = &real_process_runner();          // every engine command goes through it
+    PortForwarding* forwarding = &real_port_forwarding();    // never null
 };
 
 // The first engine that answers (`docker info` / `podman info`), docker preferred;
 // INFUSE_CONTAINER_ENGINE=docker|podman forces one. Error says what is missing and how to fix it.
-tl::expected<ContainerEngine, std::string> detect_container_engine();
+// The engine returned keeps `runner` for everything done with it later.
+tl::expected<ContainerEngine, std::string> detect_container_engine(ProcessRunner& runner = real_process_runner());
 
 // Builds (cached by the engine) and starts the lab's containers for one learner run. `run_key`
 // identifies the run (lab id + run id); it goes into the labels infuse-lab.lab / infuse-lab.run.

@@ -10,6 +10,10 @@
 // such process, with its descendants, is killed before run_process() returns. With limits, the child
 // tree runs in its own cgroup where the runner may make one (sandbox/cgroup.hpp): a memory limit for
 // the whole tree, a process limit, and an exact list of its processes.
+//
+// Code that runs programs on behalf of a lab (the sandbox, the container engine) does it through a
+// ProcessRunner, the real one by default, so that a unit test can hand it a fake that records the
+// command lines and answers with canned output (docs/ci.md, "Testing engine logic without a daemon").
 #pragma once
 
 #include <sys/types.h>
@@ -101,5 +105,20 @@ void keep_across_runs(int pid);
 
 // Where a program is on PATH, if anywhere.
 std::optional<std::filesystem::path> find_program(const std::string& name);
+
+// The seam between code that runs programs and the machine. The real runner is run_process() and
+// find_program() and nothing else: its limits, timeouts, output caps, process-group and cgroup
+// kills and child-subreaper clean-up are exactly theirs. A fake answers without starting anything.
+class ProcessRunner {
+public:
+    virtual ~ProcessRunner() = default;
+    // Runs `spec` to its end, as run_process() does: never throws for the child's failure.
+    virtual ProcessResult run(const ProcessSpec& spec) = 0;
+    // Where `name` is on PATH (or whether a path names an executable), as find_program() does.
+    virtual std::optional<std::filesystem::path> find(const std::string& name) = 0;
+};
+
+// The runner every caller gets by default; stateless, shared by all threads.
+ProcessRunner& real_process_runner();
 
 }  // namespace infuse

@@ -12,6 +12,9 @@
 // drops to an unused unprivileged user id for it (or refuses when that user cannot read the
 // workspace or the lab). It gets a private temporary folder as HOME and TMPDIR, removed afterwards.
 // See docs/graders.md for the trust policy and the limits.
+//
+// Every process (the bwrap probe and the command) is started through a ProcessRunner, the real one
+// unless a test passes a fake (include/infuse/process.hpp).
 #pragma once
 
 #include <filesystem>
@@ -53,10 +56,11 @@ struct SandboxResult {
     std::optional<RunAs> ran_as;  // the unprivileged identity used instead of root, if any
 };
 
-// Whether bubblewrap is installed and can create the namespaces it needs here (checked once).
-bool sandbox_available();
+// Whether bubblewrap is installed and can create the namespaces it needs here: checked once for the
+// real runner, at every call for any other (a fake's answers may change between tests).
+bool sandbox_available(ProcessRunner& runner = real_process_runner());
 // Why not, for the warning or the error ("bwrap is not installed", "bwrap cannot create ...").
-std::string sandbox_unavailable_reason();
+std::string sandbox_unavailable_reason(ProcessRunner& runner = real_process_runner());
 
 // The paths a sandboxed command sees: /lab, /workspace and /graders under bwrap, or the real paths
 // when it runs unsandboxed. Build the argv and any request with these.
@@ -75,6 +79,6 @@ std::optional<RunAs> unprivileged_identity();
 
 // Runs argv, built with sandbox_paths(policy, sandbox_available()).
 SandboxResult run_sandboxed(const SandboxPolicy& policy, const std::vector<std::string>& argv,
-                            const std::string& stdin_data = {});
+                            const std::string& stdin_data = {}, ProcessRunner& runner = real_process_runner());
 
 }  // namespace infuse

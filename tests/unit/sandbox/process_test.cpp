@@ -235,3 +235,31 @@ TEST_CASE("a cgroup left by a killed runner is removed, with its processes, by t
     CHECK(::waitpid(left, &status, 0) == left);
     CHECK(WIFSIGNALED(status));
 }
+
+TEST_CASE("the real process runner is run_process and find_program", "[process]") {
+    ProcessRunner& runner = real_process_runner();
+    CHECK(&runner == &real_process_runner());
+    auto spec = shell("cat; exit 4");
+    spec.stdin_data = "through the runner\n";
+    const auto result = runner.run(spec);
+    CHECK(result.ending == ProcessResult::Ending::exited);
+    CHECK(result.exit_code == 4);
+    CHECK(result.stdout_data == "through the runner\n");
+    // Its timeout and tree kill are run_process()'s own.
+    const auto slow = runner.run(shell("sleep 100 & sleep 100", 300ms));
+    CHECK(slow.ending == ProcessResult::Ending::timed_out);
+    CHECK(runner.find("sh") == find_program("sh"));
+    CHECK_FALSE(runner.find("infuse-no-such-program"));
+}
+
+TEST_CASE("a runner whose current folder was removed reports it instead of throwing", "[process]") {
+    const auto before = std::filesystem::current_path();
+    const auto gone = std::filesystem::temp_directory_path() / fmt::format("infuse-gone-{}", ::getpid());
+    std::filesystem::create_directories(gone);
+    std::filesystem::current_path(gone);
+    std::filesystem::remove(gone);
+    const auto result = run_process(shell("true"));
+    std::filesystem::current_path(before);
+    CHECK(result.ending == ProcessResult::Ending::failed_start);
+    CHECK(result.error.starts_with("the current folder cannot be read: "));
+}
