@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "check/text_util.hpp"
+#include "infuse/ascii.hpp"
 #include "infuse/indicators.hpp"
 
 namespace infuse {

@@ -10,6 +10,8 @@
 
 #include "infuse/derive.hpp"
 #include "infuse/error.hpp"
+#include "infuse/file_io.hpp"
+#include "infuse/limits.hpp"
 #include "infuse/paths.hpp"
 #include "infuse/private_files.hpp"
 #include "infuse/running_services.hpp"
@@ -36,9 +38,10 @@ void add_derived_values(const LabSpec& lab, const RunRecord& run, ParamValues& v
     if (lab.derived.empty()) return;
     const std::filesystem::path cache = state_directory() / "derived" / fmt::format("{}.json", run.id);
     {
-        std::ifstream in(cache);
-        nlohmann::json saved = nlohmann::json::parse(in, nullptr, false);
-        if (in && saved.is_object() && saved.value("digest", "") == lab.digest && saved.value("seed", "") == run.seed &&
+        // Our own cache, bounded like any definition: a damaged or replaced one is computed again.
+        const auto text = read_whole_file(cache, limit_value(Limit::definition_bytes, lab.id));
+        nlohmann::json saved = nlohmann::json::parse(text.value_or(""), nullptr, false);
+        if (text && saved.is_object() && saved.value("digest", "") == lab.digest && saved.value("seed", "") == run.seed &&
             saved.contains("values") && saved["values"].is_object()) {
             bool complete = true;
             for (const auto& derived : lab.derived) complete = complete && saved["values"].contains(derived.name);

@@ -246,7 +246,7 @@ tl::expected<ContainerEngine, std::string> detect_container_engine() {
         }
         const std::string format = kind == EngineKind::docker ? "{{.ServerVersion}}" : "{{.Version.Version}}";
         const auto info = run_engine(*program, {"info", "--format", format}, kQueryTimeout);
-        const std::string version = trim(info.stdout_data);
+        const std::string version(trim(info.stdout_data));
         if (info.ok() && !version.empty()) return ContainerEngine{kind, *program, version};
 
         const std::string details = clean_stderr(info.stderr_data, 3);

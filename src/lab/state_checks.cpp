@@ -10,7 +10,7 @@
 #include <re2/re2.h>
 
 #include "check/http_probe.hpp"
-#include "check/text_util.hpp"
+#include "infuse/ascii.hpp"
 #include "infuse/indicators.hpp"
 #include "infuse/limits.hpp"
 #include "infuse/untrusted_json.hpp"

@@ -8,9 +8,10 @@
 
 #include <fmt/format.h>
 
-#include "infuse/derive.hpp"
+#include "infuse/ascii.hpp"
 #include "infuse/error.hpp"
 #include "infuse/generate.hpp"
+#include "infuse/params.hpp"
 #include "infuse/lab_folder.hpp"
 #include "infuse/limits.hpp"
 #include "infuse/paths.hpp"
@@ -55,8 +56,7 @@ void check_digest(const ConfinedFolder& lab_folder, const ProvisionedFile& file,
     CloseOnExit closing{*fd};
     auto digest = sha256_descriptor_hex(*fd, source.string());
     if (!digest) throw UserError(ExitCode::bad_input, digest.error(), "", file.where);
-    std::string wanted = *file.sha256;
-    for (auto& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string wanted = ascii_lower(*file.sha256);
     if (*digest != wanted) {
         throw UserError(ExitCode::bad_input,
                         fmt::format("{} does not match its sha256 in lab.yaml (it is {}): the lab's data is damaged or was changed",

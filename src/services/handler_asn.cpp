@@ -47,7 +47,7 @@ Announcement read_announcement(const DataSource& source, const json& value, cons
     auto prefix = parse_prefix(source.text(at("prefix"), field_path(field, "prefix")), BareAddress::refused);
     if (!prefix) source.fail(field_path(field, "prefix"), prefix.error());
     announcement.prefix = *prefix;
-    auto asn = as_number(trim_ascii(source.text(at("asn"), field_path(field, "asn"))));
+    auto asn = as_number(trim(source.text(at("asn"), field_path(field, "asn"))));
     if (!asn) source.fail(field_path(field, "asn"), "is not an AS number (like 64500 or AS64500)");
     announcement.asn = *asn;
     announcement.as_name = source.text(at("as_name"), field_path(field, "as_name"));

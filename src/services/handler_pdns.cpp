@@ -30,7 +30,7 @@ constexpr std::string_view kTypes[] = {"A",     "AAAA", "CNAME", "NS",   "MX",  
 
 std::int64_t read_time(const DataSource& source, const json& value, const std::string& field) {
     if (value.is_number_integer()) return source.integer(value, field, 0, 253402300799);
-    const std::string text(trim_ascii(source.text(value, field)));
+    const std::string text(trim(source.text(value, field)));
     if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
         return source.integer(text, field, 0, 253402300799);
     }
@@ -61,7 +61,7 @@ PdnsRecord read_record(const DataSource& source, const json& value, const std::s
     }
     record.rdata = source.text(at("rdata"), field_path(field, "rdata"));
     if (record.rrtype == "A" || record.rrtype == "AAAA") {
-        record.address = parse_ip(trim_ascii(record.rdata));
+        record.address = parse_ip(trim(record.rdata));
         if (!record.address || (record.address->version == 4) != (record.rrtype == "A")) {
             source.fail(field_path(field, "rdata"),
                         fmt::format("is not an {} address", record.rrtype == "A" ? "IPv4" : "IPv6"));

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "infuse/civil_time.hpp"
+#include "infuse/file_io.hpp"
 #include "infuse/suggest.hpp"
 
 namespace infuse::services {
@@ -84,7 +86,7 @@ std::int64_t DataSource::integer(const json& value, std::string_view field, std:
         number = value.get<std::int64_t>();
         read = true;
     } else if (value.is_string()) {
-        const std::string text_value(trim_ascii(value.get<std::string>()));
+        const std::string text_value(trim(value.get<std::string>()));
         const char* end = text_value.data() + text_value.size();
         auto [stop, error] = std::from_chars(text_value.data(), end, number);
         read = !text_value.empty() && error == std::errc() && stop == end;
@@ -100,7 +102,7 @@ std::int64_t DataSource::integer(const json& value, std::string_view field, std:
 bool DataSource::boolean(const json& value, std::string_view field) const {
     if (value.is_boolean()) return value.get<bool>();
     if (value.is_string()) {
-        const std::string word = ascii_lower(trim_ascii(value.get<std::string>()));
+        const std::string word = ascii_lower(trim(value.get<std::string>()));
         if (word == "true" || word == "yes") return true;
         if (word == "false" || word == "no") return false;
     }
@@ -124,10 +126,9 @@ std::string DataSource::lab_file(const json& value, std::string_view field, std:
     if (error) fail(field, fmt::format("'{}' cannot be read: {}", relative.string(), error.message()));
     if (size > max_bytes)
         fail(field, fmt::format("'{}' is {} bytes; at most {} are served", relative.string(), size, max_bytes));
-    std::ifstream in(resolved, std::ios::binary);
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) fail(field, fmt::format("'{}' cannot be read", relative.string()));
-    return content;
+    auto content = read_whole_file(resolved, max_bytes);
+    if (!content) fail(field, fmt::format("'{}' cannot be read", relative.string()));
+    return *content;
 }
 
 const json* member(const json& object, std::string_view key) {
@@ -146,21 +147,6 @@ std::string field_path(std::string_view parent, std::size_t index) {
 }
 
 // --- names ---------------------------------------------------------------------------------------------
-
-std::string ascii_lower(std::string_view text) {
-    std::string lower(text);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return lower;
-}
-
-std::string_view trim_ascii(std::string_view text) {
-    constexpr std::string_view space = " \t\r\n\f\v";
-    const auto first = text.find_first_not_of(space);
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(space) - first + 1);
-}
 
 std::string domain_key(std::string_view name) {
     std::string key = ascii_lower(name);
@@ -186,125 +172,9 @@ bool is_domain_name(std::string_view name) {
     return label > 0;
 }
 
-// --- IP ------------------------------------------------------------------------------------------------
-
-std::optional<IpAddress> parse_ip(std::string_view text) {
-    const std::string copy(text);
-    if (copy.empty() || copy.size() > 45 || copy.find('\0') != std::string::npos) return std::nullopt;
-    IpAddress address;
-    if (inet_pton(AF_INET, copy.c_str(), address.bytes.data()) == 1) {
-        address.version = 4;
-        return address;
-    }
-    if (inet_pton(AF_INET6, copy.c_str(), address.bytes.data()) == 1) {
-        address.version = 6;
-        return address;
-    }
-    return std::nullopt;
-}
-
-namespace {
-
-int bit_count(const IpAddress& address) {
-    return address.version == 4 ? 32 : 128;
-}
-
-IpAddress masked(IpAddress address, int length) {
-    const int bytes = bit_count(address) / 8;
-    for (int i = 0; i < bytes; ++i) {
-        const int keep = std::clamp(length - i * 8, 0, 8);
-        const auto mask = static_cast<std::uint8_t>(keep == 0 ? 0 : 0xffu << (8 - keep));
-        address.bytes[static_cast<std::size_t>(i)] &= mask;
-    }
-    return address;
-}
-
-}  // namespace
-
-bool IpPrefix::contains(const IpAddress& other) const {
-    return other.version == address.version && masked(other, length) == address;
-}
-
-bool IpPrefix::contains(const IpPrefix& other) const {
-    return other.length >= length && contains(other.address);
-}
-
-tl::expected<IpPrefix, std::string> parse_prefix(std::string_view text, BareAddress bare) {
-    const auto slash = text.find('/');
-    if (slash == std::string_view::npos && bare == BareAddress::refused) {
-        return tl::unexpected(fmt::format("'{}' is not a network in CIDR notation (like 203.0.113.0/24)", text));
-    }
-    auto address = parse_ip(text.substr(0, slash));
-    if (!address) return tl::unexpected(fmt::format("'{}' is not an IPv4 or IPv6 address or network", text));
-    IpPrefix prefix{*address, bit_count(*address)};
-    if (slash != std::string_view::npos) {
-        const std::string_view digits = text.substr(slash + 1);
-        int length = -1;
-        auto [stop, error] = std::from_chars(digits.data(), digits.data() + digits.size(), length);
-        if (digits.empty() || digits.size() > 3 || error != std::errc() || stop != digits.data() + digits.size() ||
-            length < 0 || length > bit_count(*address)) {
-            return tl::unexpected(fmt::format("'{}' has no valid prefix length (0 to {})", text, bit_count(*address)));
-        }
-        prefix.length = length;
-        prefix.address = masked(*address, length);
-        if (!(prefix.address == *address)) {
-            return tl::unexpected(fmt::format("'{}' has host bits set: did you mean {}?", text, to_string(prefix)));
-        }
-    }
-    return prefix;
-}
-
-std::string to_string(const IpAddress& address) {
-    char buffer[INET6_ADDRSTRLEN] = {};
-    inet_ntop(address.version == 4 ? AF_INET : AF_INET6, address.bytes.data(), buffer, sizeof buffer);
-    return buffer;
-}
-
-std::string to_string(const IpPrefix& prefix) {
-    return fmt::format("{}/{}", to_string(prefix.address), prefix.length);
-}
-
-IpAddress last_address(const IpPrefix& prefix) {
-    IpAddress last = prefix.address;
-    const int bytes = bit_count(last) / 8;
-    for (int i = 0; i < bytes; ++i) {
-        const int keep = std::clamp(prefix.length - i * 8, 0, 8);
-        last.bytes[static_cast<std::size_t>(i)] |= static_cast<std::uint8_t>(0xffu >> keep);
-    }
-    return last;
-}
-
 // --- time ----------------------------------------------------------------------------------------------
 
 namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
-    year -= month <= 2 ? 1 : 0;
-    const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
-    const auto year_of_era = static_cast<unsigned>(year - era * 400);
-    const unsigned day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
-}
-
-struct CivilDate {
-    std::int64_t year;
-    unsigned month;
-    unsigned day;
-};
-
-CivilDate civil_from_days(std::int64_t days) {
-    days += 719468;
-    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const auto day_of_era = static_cast<unsigned>(days - era * 146097);
-    const unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-    const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    const unsigned mp = (5 * day_of_year + 2) / 153;
-    const unsigned day = day_of_year - (153 * mp + 2) / 5 + 1;
-    const unsigned month = mp < 10 ? mp + 3 : mp - 9;
-    return {static_cast<std::int64_t>(year_of_era) + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
 
 bool digits_at(std::string_view text, std::size_t at, std::size_t count, int& out) {
     if (at + count > text.size()) return false;
@@ -316,16 +186,10 @@ bool digits_at(std::string_view text, std::size_t at, std::size_t count, int& ou
     return true;
 }
 
-bool valid_date(int year, int month, int day) {
-    static constexpr int lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12 || day < 1) return false;
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return day <= lengths[month - 1] + (month == 2 && leap ? 1 : 0);
-}
-
 bool read_date(std::string_view text, int& year, int& month, int& day) {
     return text.size() >= 10 && digits_at(text, 0, 4, year) && text[4] == '-' && digits_at(text, 5, 2, month) &&
-           text[7] == '-' && digits_at(text, 8, 2, day) && valid_date(year, month, day);
+           text[7] == '-' && digits_at(text, 8, 2, day) &&
+           is_valid_date(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
 }
 
 }  // namespace
@@ -375,11 +239,8 @@ std::optional<Timestamp> parse_rfc3339(std::string_view text, ZoneRequired zone)
 }
 
 std::string format_utc(const Timestamp& time, bool with_milliseconds) {
-    const std::int64_t days = (time.seconds >= 0 ? time.seconds : time.seconds - 86399) / 86400;
-    const std::int64_t in_day = time.seconds - days * 86400;
-    const CivilDate date = civil_from_days(days);
-    std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", date.year, date.month, date.day,
-                                   in_day / 3600, in_day / 60 % 60, in_day % 60);
+    const CivilFields f = civil_fields(LocalTime{time.seconds, 0});
+    std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", f.year, f.month, f.day, f.hour, f.minute, f.second);
     if (with_milliseconds) text += fmt::format(".{:03}", time.milliseconds);
     return text;
 }

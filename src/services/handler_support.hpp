@@ -1,5 +1,5 @@
 // What the simulated internet's handlers share: reading a service's data file strictly (every error
-// names the file and the field), IP prefixes, RFC 3339 times, request targets, and the GET/HEAD
+// names the file and the field), RFC 3339 times, request targets, and the GET/HEAD
 // rules every HTTP service follows.
 //
 // Loading throws DataError deep inside nested validation; each make_*_handler catches it once and
@@ -21,6 +21,8 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "infuse/ascii.hpp"
+#include "infuse/ip_address.hpp"
 #include "services/http_service.hpp"
 
 namespace infuse::services {
@@ -60,53 +62,12 @@ const nlohmann::json* member(const nlohmann::json& object, std::string_view key)
 std::string field_path(std::string_view parent, std::string_view key);
 std::string field_path(std::string_view parent, std::size_t index);
 
-std::string ascii_lower(std::string_view text);
-std::string_view trim_ascii(std::string_view text);
 // Lower-cases ASCII letters and drops one trailing dot: "Evil.Example." -> "evil.example". Bytes
 // above 127 (an IDN written in Unicode) are kept as they are.
 std::string domain_key(std::string_view name);
 // A name a resolver could ask for: 1-253 bytes, labels of 1-63 bytes, no spaces, slashes or
 // control characters. Accepts "*" labels, IDNs in Unicode and underscores (SRV, DKIM names).
 bool is_domain_name(std::string_view name);
-
-// --- IP addresses and prefixes ---------------------------------------------------------------------
-
-struct IpAddress {
-    int version = 4;                       // 4 or 6
-    std::array<std::uint8_t, 16> bytes{};  // IPv4 uses the first 4
-    bool operator==(const IpAddress&) const = default;
-};
-
-struct IpPrefix {
-    IpAddress address;  // host bits cleared
-    int length = 32;
-
-    bool contains(const IpAddress& other) const;
-    bool contains(const IpPrefix& other) const;  // `other` lies wholly inside this prefix
-    bool operator==(const IpPrefix&) const = default;
-};
-
-// Strict dotted quad or RFC 4291 text; no zone ids, brackets or ports.
-std::optional<IpAddress> parse_ip(std::string_view text);
-// "203.0.113.0/24"; a bare address is a /32 or /128 when `bare_address` is allowed. Errors say
-// what is wrong ("host bits are set: did you mean 203.0.113.0/24?").
-enum class BareAddress { allowed, refused };
-tl::expected<IpPrefix, std::string> parse_prefix(std::string_view text, BareAddress bare);
-std::string to_string(const IpAddress& address);  // RFC 5952 for IPv6
-std::string to_string(const IpPrefix& prefix);
-IpAddress last_address(const IpPrefix& prefix);
-
-// The most specific of `prefixes` that contains `query` (an address as a /32 or /128), or nullopt.
-template <typename Entry, typename PrefixOf>
-std::optional<std::size_t> most_specific(const std::vector<Entry>& entries, const IpPrefix& query, PrefixOf prefix_of) {
-    std::optional<std::size_t> best;
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        const IpPrefix& prefix = prefix_of(entries[i]);
-        if (!prefix.contains(query)) continue;
-        if (!best || prefix.length > prefix_of(entries[*best]).length) best = i;
-    }
-    return best;
-}
 
 // --- time --------------------------------------------------------------------------------------------
 
