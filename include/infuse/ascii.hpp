@@ -19,6 +19,7 @@ constexpr bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n
 constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string ascii_lower(std::string_view text);
+std::string ascii_upper(std::string_view text);
 // Equal but for the case of ASCII letters.
 bool iequals(std::string_view a, std::string_view b);
 

@@ -10,6 +10,12 @@ std::string ascii_lower(std::string_view text) {
     return out;
 }
 
+std::string ascii_upper(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = ascii_upper(c);
+    return out;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });

@@ -50,9 +50,7 @@ PdnsRecord read_record(const DataSource& source, const json& value, const std::s
     PdnsRecord record;
     record.rrname = domain_key(source.text(at("rrname"), field_path(field, "rrname")));
     if (!is_domain_name(record.rrname)) source.fail(field_path(field, "rrname"), "is not a domain name");
-    record.rrtype = source.text(at("rrtype"), field_path(field, "rrtype"));
-    for (char& c : record.rrtype)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    record.rrtype = ascii_upper(source.text(at("rrtype"), field_path(field, "rrtype")));
     if (std::find(std::begin(kTypes), std::end(kTypes), record.rrtype) == std::end(kTypes)) {
         std::string known;
         for (auto type : kTypes)
@@ -132,9 +130,7 @@ HttpResponse answer(const std::vector<PdnsRecord>& records, const Target& target
     } else {
         return pdns_error(404, "unknown query: use /pdns/name/<name>, /pdns/name/*.<domain> or /pdns/ip/<address>");
     }
-    std::string rrtype = target.param("rrtype").value_or("");
-    for (char& c : rrtype)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::string rrtype = ascii_upper(target.param("rrtype").value_or(""));
     const bool as_array = ascii_lower(target.param("format").value_or("")) == "json";
     ordered_json list = ordered_json::array();
     std::string lines;

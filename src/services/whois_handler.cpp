@@ -104,10 +104,7 @@ std::string_view strip_query_prefixes(std::string_view query) {
 }
 
 std::string no_match(std::string_view query) {
-    std::string upper(query);
-    for (char& c : upper)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return fmt::format("No match for \"{}\".\n", upper);
+    return fmt::format("No match for \"{}\".\n", ascii_upper(query));
 }
 
 std::string answer(const WhoisRecords& records, std::string_view line) {

@@ -1,18 +1,14 @@
-#include "services/handler_support.hpp"
-
-#include <arpa/inet.h>
+#include "services/service_data.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <fstream>
-#include <iterator>
-#include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "infuse/ascii.hpp"
 #include "infuse/civil_time.hpp"
 #include "infuse/file_io.hpp"
-#include "infuse/suggest.hpp"
+#include "infuse/json_options.hpp"
 
 namespace infuse::services {
 
@@ -33,80 +29,45 @@ const json& empty_object() {
     return empty;
 }
 
-const char* type_name(const json& value) {
-    if (value.is_object()) return "a map";
-    if (value.is_array()) return "a list";
-    if (value.is_string()) return "text";
-    if (value.is_boolean()) return "true/false";
-    if (value.is_number()) return "a number";
-    return "empty";
-}
-
 }  // namespace
 
 const json& DataSource::map(const json& value, std::string_view field) const {
     if (value.is_null()) return empty_object();
-    if (!value.is_object()) fail(field, fmt::format("must be a map, not {}", type_name(value)));
+    if (!value.is_object()) fail(field, fmt::format("must be a map, not {}", json_options::type_name(value)));
     return value;
 }
 
 const json& DataSource::object(const json& value, std::string_view field,
                                std::initializer_list<std::string_view> allowed) const {
     const json& checked = map(value, field);
+    const std::vector<std::string_view> candidates(allowed);
     for (const auto& [key, unused] : checked.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-        const std::vector<std::string_view> candidates(allowed);
-        std::string valid;
-        for (auto name : allowed)
-            valid += fmt::format("{}{}", valid.empty() ? "" : ", ", name);
-        fail(field_path(field, key),
-             fmt::format("unknown key{} (valid keys: {})", did_you_mean(key, std::span(candidates)), valid));
+        if (auto unknown = json_options::unknown_key(key, candidates, "key")) fail(field_path(field, key), *unknown);
     }
     return checked;
 }
 
 const json& DataSource::list(const json& value, std::string_view field) const {
-    if (!value.is_array()) fail(field, fmt::format("must be a list, not {}", type_name(value)));
+    if (!value.is_array()) fail(field, fmt::format("must be a list, not {}", json_options::type_name(value)));
     return value;
 }
 
 std::string DataSource::text(const json& value, std::string_view field) const {
-    if (value.is_string()) return value.get<std::string>();
-    if (value.is_number()) return value.dump();
-    fail(field, fmt::format("must be text, not {}", type_name(value)));
+    auto read = json_options::text(value);
+    if (!read) fail(field, read.error());
+    return *read;
 }
 
 std::int64_t DataSource::integer(const json& value, std::string_view field, std::int64_t min, std::int64_t max) const {
-    std::int64_t number = 0;
-    bool read = false;
-    if (value.is_number_integer()) {
-        if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-            fail(field, fmt::format("must be between {} and {}", min, max));
-        }
-        number = value.get<std::int64_t>();
-        read = true;
-    } else if (value.is_string()) {
-        const std::string text_value(trim(value.get<std::string>()));
-        const char* end = text_value.data() + text_value.size();
-        auto [stop, error] = std::from_chars(text_value.data(), end, number);
-        read = !text_value.empty() && error == std::errc() && stop == end;
-        if (error == std::errc::result_out_of_range) fail(field, fmt::format("must be between {} and {}", min, max));
-    }
-    if (!read)
-        fail(field, fmt::format("must be a whole number, not {}",
-                                value.is_string() ? "'" + value.get<std::string>() + "'" : type_name(value)));
-    if (number < min || number > max) fail(field, fmt::format("must be between {} and {}, not {}", min, max, number));
-    return number;
+    auto read = json_options::integer(value, min, max);
+    if (!read) fail(field, read.error());
+    return *read;
 }
 
 bool DataSource::boolean(const json& value, std::string_view field) const {
-    if (value.is_boolean()) return value.get<bool>();
-    if (value.is_string()) {
-        const std::string word = ascii_lower(trim(value.get<std::string>()));
-        if (word == "true" || word == "yes") return true;
-        if (word == "false" || word == "no") return false;
-    }
-    fail(field, "must be true or false");
+    auto read = json_options::flag(value);
+    if (!read) fail(field, read.error());
+    return *read;
 }
 
 std::string DataSource::lab_file(const json& value, std::string_view field, std::size_t max_bytes) const {
@@ -243,130 +204,6 @@ std::string format_utc(const Timestamp& time, bool with_milliseconds) {
     std::string text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", f.year, f.month, f.day, f.hour, f.minute, f.second);
     if (with_milliseconds) text += fmt::format(".{:03}", time.milliseconds);
     return text;
-}
-
-// --- requests and responses ------------------------------------------------------------------------
-
-std::optional<std::string> Target::param(std::string_view name) const {
-    for (const auto& [key, value] : query) {
-        if (key == name) return value;
-    }
-    return std::nullopt;
-}
-
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string decoded;
-    decoded.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            const int high = hex(text[i + 1]), low = hex(text[i + 2]);
-            if (high < 0 || low < 0) return std::nullopt;
-            c = static_cast<char>(high * 16 + low);
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            c = ' ';
-        }
-        if (c == '\0') return std::nullopt;
-        decoded += c;
-    }
-    return decoded;
-}
-
-std::optional<Target> parse_target(std::string_view target) {
-    if (target.empty() || target.front() != '/') return std::nullopt;
-    target = target.substr(0, target.find('#'));
-    const auto question = target.find('?');
-    auto path = percent_decode(target.substr(0, question), false);
-    if (!path) return std::nullopt;
-    Target parsed{std::move(*path), {}};
-    if (question == std::string_view::npos) return parsed;
-    std::string_view rest = target.substr(question + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-        if (pair.empty()) continue;
-        const auto equals = pair.find('=');
-        auto name = percent_decode(pair.substr(0, equals), true);
-        auto value =
-            percent_decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1), true);
-        if (!name || !value) return std::nullopt;
-        parsed.query.emplace_back(std::move(*name), std::move(*value));
-    }
-    return parsed;
-}
-
-HttpResponse body_response(int status, std::string body, std::string content_type) {
-    HttpResponse response;
-    response.status = status;
-    response.headers.emplace_back("Content-Type", std::move(content_type));
-    response.body = std::move(body);
-    return response;
-}
-
-HttpResponse text_response(int status, std::string body) {
-    return body_response(status, std::move(body), "text/plain; charset=utf-8");
-}
-
-std::string html_escape(std::string_view text) {
-    std::string escaped;
-    escaped.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                escaped += "&amp;";
-                break;
-            case '<':
-                escaped += "&lt;";
-                break;
-            case '>':
-                escaped += "&gt;";
-                break;
-            case '"':
-                escaped += "&quot;";
-                break;
-            case '\'':
-                escaped += "&#39;";
-                break;
-            default:
-                escaped += c;
-        }
-    }
-    return escaped;
-}
-
-HttpHandler serve_get_and_head(GetHandler get, std::function<HttpResponse(std::string_view)> bad_target) {
-    return [get = std::move(get), bad_target = std::move(bad_target)](const HttpRequest& request) {
-        HttpResponse response;
-        try {
-            if (request.method != "GET" && request.method != "HEAD") {
-                response = text_response(
-                    405, fmt::format("Method {} is not allowed here: use GET or HEAD.\n", request.method));
-                response.headers.emplace_back("Allow", "GET, HEAD");
-            } else if (auto target = parse_target(request.target)) {
-                response = get(request, *target);
-            } else {
-                response = bad_target("the request target is not a path with valid percent-encoding");
-            }
-        } catch (const std::exception&) {
-            response = text_response(500, "Internal Server Error\n");
-        }
-        if (request.method == "HEAD") {
-            std::erase_if(response.headers,
-                          [](const auto& header) { return ascii_lower(header.first) == "content-length"; });
-            response.headers.emplace_back("Content-Length", std::to_string(response.body.size()));
-            response.body.clear();
-        }
-        return response;
-    };
 }
 
 }  // namespace infuse::services
