@@ -9,18 +9,20 @@
 
 #include <fmt/format.h>
 
+#include "infuse/common/ascii.hpp"
+#include "infuse/common/file_io.hpp"
+#include "infuse/common/limits.hpp"
+#include "infuse/common/paths.hpp"
+#include "infuse/common/sha256.hpp"
+#include "infuse/common/suggest.hpp"
 #include "infuse/generate/generate.hpp"
 #include "infuse/grading/grading.hpp"
-#include "infuse/common/limits.hpp"
-#include "infuse/provision/derive.hpp"
-#include "infuse/provision/params.hpp"
-#include "infuse/common/sha256.hpp"
-#include "infuse/provision/workspace.hpp"
-#include "infuse/common/paths.hpp"
-#include "infuse/services/simulated_services.hpp"
 #include "infuse/grading/state_checks.hpp"
-#include "infuse/common/suggest.hpp"
+#include "infuse/provision/derive.hpp"
 #include "infuse/provision/lab_folder.hpp"
+#include "infuse/provision/params.hpp"
+#include "infuse/provision/workspace.hpp"
+#include "infuse/services/simulated_services.hpp"
 
 namespace infuse {
 namespace {
@@ -192,8 +194,7 @@ private:
                               describe_limit(Limit::definition_bytes, lab_.id), raise_limit_hint(Limit::definition_bytes, lab_.id)));
             return;
         }
-        std::ifstream in(path, std::ios::binary);
-        std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string content = read_whole_file(path, limit_value(Limit::definition_bytes, lab_.id)).value_or("");
         for (const auto& use : template_uses(content)) {
             if (known_.count(use.name)) continue;
             error({path.lexically_normal().string(), use.line, use.column}, field,
@@ -219,7 +220,7 @@ private:
             if (file.sha256) {
                 auto digest = sha256_file_hex(source);
                 if (!digest) error(file.where, field + ".from", digest.error());
-                else if (*digest != lowercase(*file.sha256)) {
+                else if (*digest != ascii_lower(*file.sha256)) {
                     error(file.where, field + ".sha256", fmt::format("'{}' has SHA-256 {}, not the one given", file.from, *digest));
                 }
             }
@@ -236,11 +237,6 @@ private:
             if (names.size() > 2000) break;  // a huge folder: no suggestion rather than a slow one
         }
         return did_you_mean(path, std::span<const std::string>(names));
-    }
-
-    static std::string lowercase(std::string text) {
-        for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return text;
     }
 
     void check_questions() {

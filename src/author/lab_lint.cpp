@@ -24,10 +24,7 @@ namespace {
 // A file the lints read; one that cannot be read, or is above definition-bytes, is reported by
 // check_brief_files() or the structural checks.
 std::string read_text(const fs::path& path, std::string_view lab_id) {
-    std::error_code ec;
-    const auto size = fs::file_size(path, ec);
-    if (ec || size > limit_value(Limit::definition_bytes, lab_id)) return "";
-    return read_whole_file(path).value_or("");
+    return read_whole_file(path, limit_value(Limit::definition_bytes, lab_id)).value_or("");
 }
 
 // The brief and its translations, by language: "en" -> brief.md, "fr" -> brief.fr.md.

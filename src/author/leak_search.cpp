@@ -4,15 +4,10 @@
 #include <string>
 
 #include "infuse/check/indicators.hpp"
+#include "infuse/common/ascii.hpp"
 
 namespace infuse {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -39,17 +34,17 @@ std::optional<std::size_t> find_token(std::string_view haystack, std::string_vie
 }  // namespace
 
 std::optional<LeakPosition> find_answer_in(std::string_view text, std::string_view value) {
-    const std::string needle = lower(refang(trim(value)));
+    const std::string needle = ascii_lower(refang(trim(value)));
     if (needle.size() < 3) return std::nullopt;
     const bool numeric = needle.find_first_not_of("0123456789.,") == std::string::npos;
     int line_number = 1;
     for (std::size_t begin = 0; begin <= text.size();) {
         std::size_t end = text.find('\n', begin);
         if (end == std::string_view::npos) end = text.size();
-        const std::string line = lower(text.substr(begin, end - begin));
+        const std::string line = ascii_lower(text.substr(begin, end - begin));
         if (auto at = find_token(line, needle, numeric)) return LeakPosition{line_number, static_cast<int>(*at) + 1, false};
         if (line.find_first_of("[({hf") != std::string::npos) {  // cheap test: could it be defanged?
-            const std::string fanged = lower(refang(line));
+            const std::string fanged = ascii_lower(refang(line));
             if (fanged != line) {
                 if (auto at = find_token(fanged, needle, numeric)) return LeakPosition{line_number, static_cast<int>(*at) + 1, true};
             }
@@ -66,7 +61,7 @@ namespace {
 // http, evil, example.
 std::vector<std::string> words_of(std::string_view text) {
     std::vector<std::string> words;
-    const std::string fanged = lower(refang(text));
+    const std::string fanged = ascii_lower(refang(text));
     std::string word;
     for (char c : fanged) {
         if (std::isalnum(static_cast<unsigned char>(c))) {

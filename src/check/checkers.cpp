@@ -13,9 +13,9 @@
 #include <re2/re2.h>
 
 #include "check/numbers.hpp"
-#include "check/text_util.hpp"
 #include "infuse/check/check.hpp"
 #include "infuse/check/indicators.hpp"
+#include "infuse/common/ascii.hpp"
 #include "infuse/common/sha256.hpp"
 
 namespace infuse {
@@ -92,7 +92,7 @@ tl::expected<Normaliser, std::string> text_normaliser(const Options& options) {
         std::string out;
         out.reserve(text.size());
         for (char c : text) {
-            if (is_space(c) && mode != "exact") {
+            if (is_ascii_space(c) && mode != "exact") {
                 if (mode == "collapse" && !out.empty() && out.back() != ' ') out += ' ';
                 continue;
             }
@@ -380,7 +380,7 @@ private:
             current.clear();
         };
         for (char c : answer) {
-            if (c == ',' || c == ';' || c == '\n' || (spaces_split && is_space(c))) flush();
+            if (c == ',' || c == ';' || c == '\n' || (spaces_split && is_ascii_space(c))) flush();
             else current += c;
         }
         flush();

@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "check/text_util.hpp"
 #include "infuse/check/indicators.hpp"
+#include "infuse/common/ascii.hpp"
 #include "infuse/common/civil_time.hpp"
 
 namespace infuse {
@@ -32,12 +32,6 @@ constexpr std::array kZones{
     ZoneName{"wet", 0},    ZoneName{"west", 60},   ZoneName{"ist", 330},   ZoneName{"jst", 540},
 };
 
-unsigned days_in_month(int year, unsigned month) {
-    static constexpr std::array<unsigned, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap ? 29 : days[month - 1];
-}
-
 struct Fields {
     int year = 0;
     unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -59,7 +53,7 @@ public:
     }
     bool skip_spaces() {
         const std::size_t start = pos_;
-        while (!done() && is_space(text_[pos_])) ++pos_;
+        while (!done() && is_ascii_space(text_[pos_])) ++pos_;
         return pos_ > start;
     }
     // Exactly between min and max digits.

@@ -11,7 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "check/text_util.hpp"
+#include "infuse/common/ascii.hpp"
+#include "infuse/common/ip_address.hpp"
 
 namespace infuse {
 
@@ -55,8 +56,10 @@ std::string prepare(std::string_view answer) { return refang(unwrap(answer)); }
 
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
-tl::expected<std::array<unsigned char, 16>, std::string> parse_address(std::string_view text, int& family) {
-    std::array<unsigned char, 16> bytes{};
+// An address as people write it: brackets around IPv6, leading zeros in IPv4 read as decimal;
+// then the one strict parser (ip_address.hpp).
+tl::expected<IpAddress, std::string> parse_address(std::string_view text) {
+    IpAddress address;
     if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
     if (text.find(':') == std::string_view::npos) {
         // IPv4, dotted decimal; leading zeros are read as decimal (203.000.113.007), as people write it.
@@ -72,29 +75,20 @@ tl::expected<std::array<unsigned char, 16>, std::string> parse_address(std::stri
             }
             std::from_chars(part.data(), part.data() + part.size(), value);
             if (value > 255) return tl::unexpected(fmt::format("not an IPv4 address: {} is more than 255", part));
-            bytes[static_cast<std::size_t>(part_count++)] = static_cast<unsigned char>(value);
+            address.bytes[static_cast<std::size_t>(part_count++)] = static_cast<std::uint8_t>(value);
             if (dot == text.size()) break;
             pos = dot + 1;
         }
         if (part_count != 4) return tl::unexpected(std::string("not an IPv4 address: it needs four numbers"));
-        family = AF_INET;
-        return bytes;
+        address.version = 4;
+        return address;
     }
     if (text.find('%') != std::string_view::npos) {
         return tl::unexpected(std::string("give the IPv6 address without a zone index (%...)"));
     }
-    const std::string copy(text);
-    if (inet_pton(AF_INET6, copy.c_str(), bytes.data()) != 1) {
-        return tl::unexpected(std::string("not an IPv4 or IPv6 address"));
-    }
-    family = AF_INET6;
-    return bytes;
-}
-
-std::string format_address(const std::array<unsigned char, 16>& bytes, int family) {
-    char buffer[INET6_ADDRSTRLEN] = {};
-    inet_ntop(family, bytes.data(), buffer, sizeof buffer);
-    return buffer;
+    auto parsed = parse_ip(text);
+    if (!parsed || parsed->version != 6) return tl::unexpected(std::string("not an IPv4 or IPv6 address"));
+    return *parsed;
 }
 
 // Explains what a text that failed as an address looks like instead.
@@ -153,13 +147,6 @@ std::string normalise_percent(std::string_view text) {
 
 }  // namespace
 
-std::string_view trim(std::string_view text) {
-    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
-    while (!text.empty() && space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && space(text.back())) text.remove_suffix(1);
-    return text;
-}
-
 std::string refang(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -196,10 +183,9 @@ std::string refang(std::string_view text) {
 tl::expected<std::string, std::string> normalise_ip(std::string_view answer) {
     const std::string text = prepare(answer);
     if (text.empty()) return tl::unexpected(std::string("empty: give an IP address"));
-    int family = 0;
-    auto bytes = parse_address(text, family);
-    if (!bytes) return tl::unexpected(not_an_ip_because(text, bytes.error()));
-    return format_address(*bytes, family);
+    auto address = parse_address(text);
+    if (!address) return tl::unexpected(not_an_ip_because(text, address.error()));
+    return to_string(*address);
 }
 
 tl::expected<std::string, std::string> normalise_cidr(std::string_view answer) {
@@ -208,27 +194,17 @@ tl::expected<std::string, std::string> normalise_cidr(std::string_view answer) {
     if (slash == std::string::npos) {
         return tl::unexpected(std::string("not a network: give an address and a prefix length, like 198.51.100.0/24"));
     }
-    int family = 0;
-    auto bytes = parse_address(std::string_view(text).substr(0, slash), family);
-    if (!bytes) return tl::unexpected(fmt::format("not a network: {}", bytes.error()));
+    auto address = parse_address(std::string_view(text).substr(0, slash));
+    if (!address) return tl::unexpected(fmt::format("not a network: {}", address.error()));
     const std::string_view prefix_text = std::string_view(text).substr(slash + 1);
-    unsigned prefix = 0;
+    int prefix = 0;
     const auto [end, error] = std::from_chars(prefix_text.data(), prefix_text.data() + prefix_text.size(), prefix);
-    const unsigned max_prefix = family == AF_INET ? 32 : 128;
-    if (error != std::errc{} || end != prefix_text.data() + prefix_text.size() || prefix_text.empty() ||
+    const int max_prefix = bit_count(*address);
+    if (error != std::errc{} || end != prefix_text.data() + prefix_text.size() || prefix_text.empty() || prefix < 0 ||
         prefix > max_prefix) {
         return tl::unexpected(fmt::format("not a network: the prefix length must be 0 to {}", max_prefix));
     }
-    const std::size_t byte_count = family == AF_INET ? 4 : 16;
-    for (std::size_t i = 0; i < byte_count; ++i) {
-        const unsigned first_bit = static_cast<unsigned>(i) * 8;
-        if (first_bit >= prefix) {
-            (*bytes)[i] = 0;
-        } else if (prefix - first_bit < 8) {
-            (*bytes)[i] = static_cast<unsigned char>((*bytes)[i] & (0xFFu << (8 - (prefix - first_bit))));
-        }
-    }
-    return fmt::format("{}/{}", format_address(*bytes, family), prefix);
+    return to_string(IpPrefix{masked(*address, prefix), prefix});
 }
 
 tl::expected<std::string, std::string> normalise_domain(std::string_view answer) {
@@ -238,8 +214,7 @@ tl::expected<std::string, std::string> normalise_domain(std::string_view answer)
     if (text.find('@') != std::string::npos) return tl::unexpected(std::string("that is an email address; give just the domain name"));
     if (text.find('/') != std::string::npos) return tl::unexpected(std::string("give just the domain name, without a path"));
     if (text.back() == '.') text.pop_back();
-    int family = 0;
-    if (parse_address(text, family)) return tl::unexpected(std::string("that is an IP address; give a domain name"));
+    if (parse_address(text)) return tl::unexpected(std::string("that is an IP address; give a domain name"));
     if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
         return tl::unexpected(std::string("write an internationalised name in its ASCII form (xn--...)"));
     }
@@ -295,9 +270,8 @@ tl::expected<std::string, std::string> normalise_url(std::string_view answer) {
     }
     if (host.empty()) return tl::unexpected(std::string("not a URL: it has no host"));
     std::string normal_host;
-    int family = 0;
-    if (auto address = parse_address(host, family)) {
-        normal_host = family == AF_INET6 ? "[" + format_address(*address, family) + "]" : format_address(*address, family);
+    if (auto address = parse_address(host)) {
+        normal_host = address->version == 6 ? "[" + to_string(*address) + "]" : to_string(*address);
     } else if (auto domain = normalise_domain(host)) {
         normal_host = *domain;
     } else {

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "check/text_util.hpp"
 #include "infuse/check/indicators.hpp"
+#include "infuse/common/ascii.hpp"
 
 namespace infuse {
 

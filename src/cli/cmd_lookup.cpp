@@ -9,6 +9,7 @@
 #include "cli/app.hpp"
 #include "cli/views.hpp"
 #include "cli/session.hpp"
+#include "infuse/common/ascii.hpp"
 #include "infuse/common/error.hpp"
 #include "infuse/services/lookup.hpp"
 
@@ -45,9 +46,7 @@ int run_lookup(Context& context, const LookupOptions& options) {
     }
     tl::expected<LookupResult, std::string> result = tl::unexpected(std::string());
     if (options.kind == "dns") {
-        std::string type = options.type;
-        for (auto& c : type) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        result = lookup_dns(service->port, options.query, type);
+        result = lookup_dns(service->port, options.query, ascii_upper(options.type));
     } else if (options.kind == "whois") {
         result = lookup_whois(service->port, options.query);
     } else {

@@ -8,13 +8,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "infuse/provision/derive.hpp"
 #include "infuse/common/error.hpp"
+#include "infuse/common/file_io.hpp"
+#include "infuse/common/limits.hpp"
 #include "infuse/common/paths.hpp"
 #include "infuse/common/private_files.hpp"
+#include "infuse/common/suggest.hpp"
+#include "infuse/provision/derive.hpp"
 #include "infuse/provision/running_services.hpp"
 #include "infuse/services/simulated_services.hpp"
-#include "infuse/common/suggest.hpp"
 
 namespace infuse::cli {
 
@@ -36,9 +38,10 @@ void add_derived_values(const LabSpec& lab, const RunRecord& run, ParamValues& v
     if (lab.derived.empty()) return;
     const std::filesystem::path cache = state_directory() / "derived" / fmt::format("{}.json", run.id);
     {
-        std::ifstream in(cache);
-        nlohmann::json saved = nlohmann::json::parse(in, nullptr, false);
-        if (in && saved.is_object() && saved.value("digest", "") == lab.digest && saved.value("seed", "") == run.seed &&
+        // Our own cache, bounded like any definition: a damaged or replaced one is computed again.
+        const auto text = read_whole_file(cache, limit_value(Limit::definition_bytes, lab.id));
+        nlohmann::json saved = nlohmann::json::parse(text.value_or(""), nullptr, false);
+        if (text && saved.is_object() && saved.value("digest", "") == lab.digest && saved.value("seed", "") == run.seed &&
             saved.contains("values") && saved["values"].is_object()) {
             bool complete = true;
             for (const auto& derived : lab.derived) complete = complete && saved["values"].contains(derived.name);

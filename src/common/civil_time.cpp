@@ -1,6 +1,7 @@
 #include "infuse/common/civil_time.hpp"
 
 #include <array>
+#include <chrono>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -27,10 +28,7 @@ std::optional<unsigned> digits(std::string_view text, std::size_t pos, std::size
 }
 
 bool valid_fields(int year, unsigned month, unsigned day, unsigned hour, unsigned minute, unsigned second) {
-    static constexpr std::array<unsigned, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return day <= (month == 2 && leap ? 29u : days[month - 1]);
+    return is_valid_date(year, month, day) && hour <= 23 && minute <= 59 && second <= 60;
 }
 
 std::optional<LocalTime> make_time(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
@@ -55,34 +53,41 @@ std::optional<int> read_offset(std::string_view text, std::size_t& pos) {
 
 }  // namespace
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+// std::chrono's calendar does the arithmetic (proleptic Gregorian, as the formats assume); no time
+// zone database is involved: offsets are plain minutes.
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
+    const std::chrono::year_month_day date{std::chrono::year{static_cast<int>(year)}, std::chrono::month{month},
+                                           std::chrono::day{day}};
+    return std::chrono::sys_days{date}.time_since_epoch().count();
+}
+
+bool is_valid_date(std::int64_t year, unsigned month, unsigned day) {
+    if (year < -32767 || year > 32767) return false;
+    return std::chrono::year_month_day{std::chrono::year{static_cast<int>(year)}, std::chrono::month{month},
+                                       std::chrono::day{day}}
+        .ok();
+}
+
+unsigned days_in_month(std::int64_t year, unsigned month) {
+    const std::chrono::year_month_day_last last{std::chrono::year{static_cast<int>(year)},
+                                                std::chrono::month_day_last{std::chrono::month{month}}};
+    return static_cast<unsigned>(last.day());
 }
 
 CivilFields civil_fields(const LocalTime& time) {
     const std::int64_t local = time.epoch + time.offset_minutes * 60;
     const std::int64_t days = floor_div(local, 86400);
     const std::int64_t seconds = local - days * 86400;
-    // H. Hinnant's civil_from_days.
-    const std::int64_t z = days + 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
+    const std::chrono::sys_days day_point{std::chrono::days{days}};
+    const std::chrono::year_month_day date{day_point};
     CivilFields f;
-    f.day = doy - (153 * mp + 2) / 5 + 1;
-    f.month = mp < 10 ? mp + 3 : mp - 9;
-    f.year = static_cast<int>(static_cast<std::int64_t>(yoe) + era * 400 + (f.month <= 2 ? 1 : 0));
+    f.year = static_cast<int>(date.year());
+    f.month = static_cast<unsigned>(date.month());
+    f.day = static_cast<unsigned>(date.day());
     f.hour = static_cast<unsigned>(seconds / 3600);
     f.minute = static_cast<unsigned>(seconds / 60 % 60);
     f.second = static_cast<unsigned>(seconds % 60);
-    f.weekday = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday (4)
+    f.weekday = std::chrono::weekday{day_point}.c_encoding();
     return f;
 }
 

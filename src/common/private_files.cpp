@@ -6,10 +6,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <random>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "infuse/common/confined_folder.hpp"
 
 namespace infuse {
 
@@ -66,27 +67,10 @@ int open_private_file(const fs::path& file, OpenMode mode) {
 
 tl::expected<void, std::string> write_private_file(const fs::path& file, std::string_view content) {
     if (auto folder = make_private_directory(file.parent_path()); !folder) return folder;
-    std::random_device random;
-    const fs::path partial = file.parent_path() / fmt::format(".{}.partial-{}-{:08x}", file.filename().string(), ::getpid(), random());
-    const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return tl::unexpected(fmt::format("{}: cannot be written ({})", file.string(), describe_errno(errno)));
-    bool written = ::fchmod(fd, 0600) == 0;
-    std::size_t done = 0;
-    while (written && done < content.size()) {
-        const ssize_t wrote = ::write(fd, content.data() + done, content.size() - done);
-        if (wrote < 0 && errno == EINTR) continue;
-        if (wrote <= 0) {
-            written = false;
-            break;
-        }
-        done += static_cast<std::size_t>(wrote);
-    }
-    const int error = written ? 0 : errno;
-    if (::close(fd) != 0 && written) written = false;
-    if (written && ::rename(partial.c_str(), file.c_str()) == 0) return {};
-    const int final_error = error ? error : errno;
-    ::unlink(partial.c_str());
-    return tl::unexpected(fmt::format("{}: cannot be written ({})", file.string(), describe_errno(final_error)));
+    // The one atomic writer: a unique temporary name, fsync, rename (confined_folder.hpp).
+    auto folder = ConfinedFolder::open(file.parent_path(), Links::refuse, Privacy::owner_only, false);
+    if (!folder) return tl::unexpected(fmt::format("{}: cannot be written ({})", file.string(), folder.error()));
+    return folder->write(file.filename().string(), content, Durability::fsync);
 }
 
 void tighten_to_private(const fs::path& file) {

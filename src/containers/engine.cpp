@@ -247,7 +247,7 @@ tl::expected<ContainerEngine, std::string> detect_container_engine(ProcessRunner
         }
         const std::string format = kind == EngineKind::docker ? "{{.ServerVersion}}" : "{{.Version.Version}}";
         const auto info = run_engine(runner, *program, {"info", "--format", format}, kQueryTimeout);
-        const std::string version = trim(info.stdout_data);
+        const std::string version(trim(info.stdout_data));
         if (info.ok() && !version.empty()) {
             ContainerEngine engine{.kind = kind, .program = *program, .version = version};
             engine.runner = &runner;

@@ -12,19 +12,11 @@ namespace infuse::containers_detail {
 
 namespace fs = std::filesystem;
 
-std::string trim(std::string_view text) {
-    constexpr std::string_view kSpace = " \t\r\n\f\v";
-    const auto first = text.find_first_not_of(kSpace);
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(kSpace);
-    return std::string(text.substr(first, last - first + 1));
-}
-
 std::vector<std::string> lines_of(std::string_view text) {
     std::vector<std::string> lines;
     while (!text.empty()) {
         const auto end = text.find('\n');
-        auto line = trim(text.substr(0, end));
+        std::string line(trim(text.substr(0, end)));
         if (!line.empty()) lines.push_back(std::move(line));
         if (end == std::string_view::npos) break;
         text.remove_prefix(end + 1);
@@ -42,7 +34,7 @@ bool valid_name(std::string_view name) {
 std::string sanitize(std::string_view text, std::size_t max_length) {
     std::string out;
     for (char c : text) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        c = ascii_lower(c);
         const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
         if (keep) {
             out.push_back(c);
@@ -252,7 +244,7 @@ std::set<int> listening_ports(std::string_view proc_net_tcp) {
 }
 
 tl::expected<std::vector<std::string>, std::string> parse_image_volumes(std::string_view json_text) {
-    const std::string text = trim(json_text);
+    const std::string text(trim(json_text));
     std::vector<std::string> volumes;
     if (text.empty() || text == "null" || text == "{}") return volumes;
     // {"/a":{},"/b c":{}}: the keys, which the engine printed from the image's configuration.

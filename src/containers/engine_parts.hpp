@@ -12,12 +12,10 @@
 
 #include <tl/expected.hpp>
 
+#include "infuse/common/ascii.hpp"
 #include "infuse/containers/containers.hpp"
 
 namespace infuse::containers_detail {
-
-// Leading and trailing white space removed.
-std::string trim(std::string_view text);
 
 // The non-empty, trimmed lines of `text`.
 std::vector<std::string> lines_of(std::string_view text);

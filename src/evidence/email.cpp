@@ -1,23 +1,13 @@
 // Email headers: unfolding, RFC 2047 encoded words, Received and Authentication-Results.
 #include <cctype>
-
+#include "infuse/common/ascii.hpp"
+#include "infuse/evidence/charset.hpp"
 #include "infuse/evidence/evidence.hpp"
+#include "infuse/common/utf8.hpp"
 
 namespace infuse {
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -44,28 +34,20 @@ std::string base64_decode(std::string_view text) {
     return out;
 }
 
-std::string latin1_to_utf8(std::string_view bytes) {
-    std::string out;
-    for (unsigned char c : bytes) {
-        if (c < 0x80) {
-            out += static_cast<char>(c);
-        } else {
-            out += static_cast<char>(0xC0 | (c >> 6));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        }
-    }
-    return out;
-}
+struct EncodedWord {
+    std::string charset;  // lower case
+    std::string bytes;    // still in `charset`
+};
 
-// One encoded word's text, or nullopt when `word` is not a well-formed encoded word.
-std::optional<std::string> decode_word(std::string_view word) {
+// One encoded word's bytes, or nullopt when `word` is not a well-formed encoded word.
+std::optional<EncodedWord> decode_word(std::string_view word) {
     if (!word.starts_with("=?") || !word.ends_with("?=") || word.size() < 8) return std::nullopt;
     std::string_view inner = word.substr(2, word.size() - 4);
     const auto q1 = inner.find('?');
     if (q1 == std::string_view::npos || q1 + 2 >= inner.size() || inner[q1 + 2] != '?') return std::nullopt;
-    std::string charset = lower(inner.substr(0, q1));
+    std::string charset = ascii_lower(inner.substr(0, q1));
     if (auto star = charset.find('*'); star != std::string::npos) charset.resize(star);  // RFC 2231 language
-    const char encoding = static_cast<char>(std::toupper(static_cast<unsigned char>(inner[q1 + 1])));
+    const char encoding = ascii_upper(inner[q1 + 1]);
     std::string_view payload = inner.substr(q1 + 3);
     std::string bytes;
     if (encoding == 'B') {
@@ -81,10 +63,7 @@ std::optional<std::string> decode_word(std::string_view word) {
     } else {
         return std::nullopt;
     }
-    if (charset == "iso-8859-1" || charset == "iso-8859-15" || charset == "latin1" || charset == "windows-1252") {
-        return latin1_to_utf8(bytes);
-    }
-    return bytes;
+    return EncodedWord{std::move(charset), std::move(bytes)};
 }
 
 }  // namespace
@@ -101,21 +80,34 @@ std::vector<EmailHeader> parse_email_headers(std::string_view message) {
         if (line.empty()) break;  // the body starts
         if ((line.front() == ' ' || line.front() == '\t') && !headers.empty()) {
             headers.back().value += ' ';
-            headers.back().value += trimmed(line);
+            headers.back().value += trim(line);
             continue;
         }
         const auto colon = line.find(':');
         if (colon == std::string_view::npos) continue;  // not a header (an mbox "From " line)
-        headers.push_back({std::string(trimmed(line.substr(0, colon))), std::string(trimmed(line.substr(colon + 1)))});
+        headers.push_back({std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
     }
     return headers;
 }
 
 std::string decode_encoded_words(std::string_view text) {
-    std::string out;
+    return decode_header_text(text).utf8;
+}
+
+DecodedText decode_header_text(std::string_view text) {
+    DecodedText result;
+    std::string& out = result.utf8;
+    // Adjacent words in one charset are decoded together: mailers split a long text into words
+    // anywhere, sometimes inside a character (RFC 2047 forbids it, but the text is still meant).
+    std::optional<EncodedWord> pending;
+    auto flush = [&] {
+        if (!pending) return;
+        auto decoded = decode_charset(pending->bytes, pending->charset);
+        out += decoded.utf8;
+        for (auto& defect : decoded.defects) result.defects.push_back(std::move(defect));
+        pending.reset();
+    };
     std::size_t pos = 0;
-    bool last_was_word = false;
-    std::string pending_space;
     while (pos < text.size()) {
         const auto start = text.find("=?", pos);
         if (start == std::string_view::npos) break;
@@ -125,20 +117,34 @@ std::string decode_encoded_words(std::string_view text) {
         const auto close = q2 == std::string_view::npos ? q2 : text.find("?=", q2 + 1);
         if (close == std::string_view::npos) break;
         std::string_view between = text.substr(pos, start - pos);
-        auto decoded = decode_word(text.substr(start, close + 2 - start));
-        if (!decoded) {
+        auto word = decode_word(text.substr(start, close + 2 - start));
+        if (!word) {
+            flush();
             out += text.substr(pos, close + 2 - pos);
-            last_was_word = false;
-        } else {
+        } else if (pending && trim(between).empty()) {
             // Whitespace between two encoded words is not part of the text (RFC 2047, 6.2).
-            if (!(last_was_word && trimmed(between).empty())) out += between;
-            out += *decoded;
-            last_was_word = true;
+            if (word->charset == pending->charset) {
+                pending->bytes += word->bytes;
+            } else {
+                flush();
+                pending = std::move(word);
+            }
+        } else {
+            flush();
+            out += between;
+            pending = std::move(word);
         }
         pos = close + 2;
     }
+    flush();
     out += text.substr(std::min(pos, text.size()));
-    return out;
+    // Outside encoded words a header is ASCII (RFC 5322) or UTF-8 (RFC 6532); anything else is
+    // shown as U+FFFD, never passed on raw.
+    if (!is_valid_utf8(out)) {
+        out = repair_utf8(out);
+        result.defects.push_back("bytes outside encoded words that are not UTF-8 are shown as U+FFFD");
+    }
+    return result;
 }
 
 ReceivedHop parse_received(std::string_view value) {
@@ -166,17 +172,17 @@ ReceivedHop parse_received(std::string_view value) {
         }
     }
     if (auto semicolon = value.rfind(';'); semicolon != std::string_view::npos) {
-        hop.time = parse_rfc5322(trimmed(value.substr(semicolon + 1)));
+        hop.time = parse_rfc5322(trim(value.substr(semicolon + 1)));
     }
     return hop;
 }
 
 std::string auth_server(std::string_view value) {
-    return std::string(trimmed(value.substr(0, value.find(';'))));
+    return std::string(trim(value.substr(0, value.find(';'))));
 }
 
 std::optional<std::string> auth_result(std::string_view value, std::string_view method) {
-    const std::string text = lower(value);
+    const std::string text = ascii_lower(value);
     const std::string marker = std::string(method) + "=";
     for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
         if (at > 0 && !(text[at - 1] == ' ' || text[at - 1] == ';' || text[at - 1] == '\t')) continue;
@@ -190,15 +196,15 @@ std::string mailbox_address(std::string_view value) {
     const auto open = value.rfind('<');
     const auto close = value.rfind('>');
     if (open != std::string_view::npos && close != std::string_view::npos && close > open) {
-        return lower(trimmed(value.substr(open + 1, close - open - 1)));
+        return ascii_lower(trim(value.substr(open + 1, close - open - 1)));
     }
-    return lower(trimmed(value));
+    return ascii_lower(trim(value));
 }
 
 std::string mailbox_display_name(std::string_view value) {
     const auto open = value.rfind('<');
     if (open == std::string_view::npos) return {};
-    std::string_view name = trimmed(value.substr(0, open));
+    std::string_view name = trim(value.substr(0, open));
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
     return decode_encoded_words(name);
 }

@@ -5,14 +5,18 @@
 
 #include <fmt/format.h>
 
+#include "infuse/common/json_options.hpp"
 #include "infuse/common/sha256.hpp"
 
 namespace infuse::gen {
 
 namespace {
 
-std::string shown(const nlohmann::json& value) {
-    return value.is_string() ? fmt::format("'{}'", value.get<std::string>()) : value.dump();
+// The shared reader's problem (json_options.hpp) at its option: "incidents[0].attempts: ...".
+template <typename T>
+T value_or_throw(tl::expected<T, std::string> read, const std::string& field) {
+    if (!read) throw OptionError(fmt::format("{}{}{}", field, read.error().starts_with('[') ? "" : ": ", read.error()));
+    return std::move(*read);
 }
 
 }  // namespace
@@ -21,10 +25,7 @@ Options::Options(const nlohmann::json& object, std::string path, std::vector<std
     : object_(object), path_(std::move(path)) {
     if (!object_.is_object()) throw OptionError(fmt::format("{}: expected a map of options", path_.empty() ? "with" : path_));
     for (const auto& [key, value] : object_.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-        std::string names;
-        for (auto name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
-        throw OptionError(fmt::format("{}: unknown option (known: {})", field(key), names));
+        if (auto unknown = json_options::unknown_key(key, allowed, "option")) throw OptionError(fmt::format("{}: {}", field(key), *unknown));
     }
 }
 
@@ -34,29 +35,12 @@ const nlohmann::json& Options::raw(std::string_view key) const { return object_.
 
 std::int64_t Options::integer(std::string_view key, std::int64_t fallback, std::int64_t min, std::int64_t max) const {
     if (!has(key)) return fallback;
-    const auto& value = raw(key);
-    std::int64_t number = 0;
-    bool ok = false;
-    if (value.is_number_integer()) {
-        number = value.get<std::int64_t>();
-        ok = true;
-    } else if (value.is_string()) {
-        const auto text = value.get<std::string>();
-        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-        ok = error == std::errc() && end == text.data() + text.size() && !text.empty();
-    }
-    if (!ok || number < min || number > max) {
-        throw OptionError(fmt::format("{}: expected an integer from {} to {}, got {}", field(key), min, max, shown(value)));
-    }
-    return number;
+    return value_or_throw(json_options::integer(raw(key), min, max), field(key));
 }
 
 std::string Options::text(std::string_view key, std::string fallback) const {
     if (!has(key)) return fallback;
-    const auto& value = raw(key);
-    if (value.is_string()) return value.get<std::string>();
-    if (value.is_number() || value.is_boolean()) return value.dump();
-    throw OptionError(fmt::format("{}: expected text, got {}", field(key), value.dump()));
+    return value_or_throw(json_options::text(raw(key)), field(key));
 }
 
 std::string Options::required_text(std::string_view key) const {
@@ -68,29 +52,12 @@ std::string Options::required_text(std::string_view key) const {
 
 bool Options::flag(std::string_view key, bool fallback) const {
     if (!has(key)) return fallback;
-    const auto& value = raw(key);
-    if (value.is_boolean()) return value.get<bool>();
-    if (value.is_string()) {
-        const auto text = value.get<std::string>();
-        if (text == "true" || text == "yes") return true;
-        if (text == "false" || text == "no") return false;
-    }
-    throw OptionError(fmt::format("{}: expected true or false, got {}", field(key), shown(value)));
+    return value_or_throw(json_options::flag(raw(key)), field(key));
 }
 
 std::vector<std::string> Options::texts(std::string_view key, std::vector<std::string> fallback) const {
     if (!has(key)) return fallback;
-    const auto& value = raw(key);
-    if (value.is_string()) return {value.get<std::string>()};
-    if (!value.is_array() || value.empty()) throw OptionError(fmt::format("{}: expected a non-empty list", field(key)));
-    std::vector<std::string> items;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        if (!value[i].is_string() && !value[i].is_number()) {
-            throw OptionError(fmt::format("{}[{}]: expected text, got {}", field(key), i, value[i].dump()));
-        }
-        items.push_back(value[i].is_string() ? value[i].get<std::string>() : value[i].dump());
-    }
-    return items;
+    return value_or_throw(json_options::texts(raw(key)), field(key));
 }
 
 bool BatchSource::next(Line& line) {

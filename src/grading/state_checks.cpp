@@ -10,8 +10,8 @@
 #include <re2/re2.h>
 
 #include "check/http_probe.hpp"
-#include "check/text_util.hpp"
 #include "infuse/check/indicators.hpp"
+#include "infuse/common/ascii.hpp"
 #include "infuse/common/limits.hpp"
 #include "infuse/common/untrusted_json.hpp"
 

@@ -1,7 +1,6 @@
 // Draws a learner's param values from their seed (algorithm: docs/lab-format.md#params).
 #include "infuse/provision/params.hpp"
 
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "infuse/common/ip_address.hpp"
 #include "infuse/common/limits.hpp"
 #include "infuse/common/sha256.hpp"
 
@@ -40,53 +40,48 @@ std::uint64_t SeededStream::below(std::uint64_t bound) {
 namespace {
 
 struct Network {
-    std::array<unsigned char, 16> bytes{};
-    int bits = 0;    // 32 or 128
+    IpAddress address;
     int prefix = 0;
 };
 
-tl::expected<Network, std::string> parse_network(const std::string& cidr, int family) {
+tl::expected<Network, std::string> parse_network(const std::string& cidr, int version) {
     auto slash = cidr.find('/');
     if (slash == std::string::npos) return tl::unexpected(fmt::format("'{}' needs a prefix length, e.g. /24", cidr));
-    Network network;
-    network.bits = family == AF_INET ? 32 : 128;
     const std::string address = cidr.substr(0, slash);
-    if (inet_pton(family, address.c_str(), network.bytes.data()) != 1) {
-        return tl::unexpected(fmt::format("'{}' is not an {} address", address, family == AF_INET ? "IPv4" : "IPv6"));
+    const auto parsed = parse_ip(address);
+    if (!parsed || parsed->version != version) {
+        return tl::unexpected(fmt::format("'{}' is not an {} address", address, version == 4 ? "IPv4" : "IPv6"));
     }
+    Network network{*parsed, 0};
     const std::string prefix = cidr.substr(slash + 1);
     auto [end, problem] = std::from_chars(prefix.data(), prefix.data() + prefix.size(), network.prefix);
     if (problem != std::errc() || end != prefix.data() + prefix.size() || network.prefix < 0 ||
-        network.prefix > network.bits) {
-        return tl::unexpected(fmt::format("'{}' is not a prefix length from 0 to {}", prefix, network.bits));
+        network.prefix > bit_count(network.address)) {
+        return tl::unexpected(fmt::format("'{}' is not a prefix length from 0 to {}", prefix, bit_count(network.address)));
     }
     return network;
 }
 
 // Adds `offset` (up to 128 bits, as high and low halves) into the host part of the network.
-std::string address_in(Network network, std::uint64_t high, std::uint64_t low, int family) {
-    const int byte_count = network.bits / 8;
-    for (int bit = network.prefix; bit < network.bits; ++bit) {  // clear host bits
-        network.bytes[static_cast<std::size_t>(bit / 8)] &= static_cast<unsigned char>(~(0x80u >> (bit % 8)));
-    }
+std::string address_in(const Network& network, std::uint64_t high, std::uint64_t low) {
+    IpAddress address = masked(network.address, network.prefix);
+    const int byte_count = bit_count(address) / 8;
     for (int i = 0; i < byte_count; ++i) {  // OR the offset in, least significant byte last
         const int from_end = byte_count - 1 - i;
         const std::uint64_t half = from_end < 8 ? low : high;
         const int shift = (from_end % 8) * 8;
-        network.bytes[static_cast<std::size_t>(i)] |= static_cast<unsigned char>((half >> shift) & 0xff);
+        address.bytes[static_cast<std::size_t>(i)] |= static_cast<std::uint8_t>((half >> shift) & 0xff);
     }
-    std::array<char, INET6_ADDRSTRLEN> text{};
-    inet_ntop(family, network.bytes.data(), text.data(), text.size());
-    return text.data();
+    return to_string(address);
 }
 
 tl::expected<std::string, std::string> draw_address(const ParamSpec& param, SeededStream& stream) {
-    const int family = param.kind == ParamSpec::Kind::ipv4 ? AF_INET : AF_INET6;
-    auto network = parse_network(param.cidr, family);
+    const int version = param.kind == ParamSpec::Kind::ipv4 ? 4 : 6;
+    auto network = parse_network(param.cidr, version);
     if (!network) return tl::unexpected(network.error());
-    const int host_bits = network->bits - network->prefix;
+    const int host_bits = bit_count(network->address) - network->prefix;
     std::uint64_t high = 0, low = 0;
-    if (family == AF_INET) {
+    if (version == 4) {
         const std::uint64_t count = std::uint64_t{1} << host_bits;
         // Network and broadcast addresses are not hosts, up to /30.
         low = host_bits >= 2 ? 1 + stream.below(count - 2) : (host_bits == 1 ? stream.below(2) : 0);
@@ -101,7 +96,7 @@ tl::expected<std::string, std::string> draw_address(const ParamSpec& param, Seed
         low = stream.next();
         if (high == 0 && low == 0) low = 1;
     }
-    return address_in(*network, high, low, family);
+    return address_in(*network, high, low);
 }
 
 tl::expected<std::string, std::string> draw_one(const ParamSpec& param, SeededStream& stream,

@@ -23,7 +23,7 @@ tl::expected<std::optional<RunningServices>, std::string> load_running_services(
     if (!fs::exists(file, ec)) return std::optional<RunningServices>{};
     // Our own file, but one a crash may cut or another program may replace: read it bounded.
     if (const auto size = fs::file_size(file, ec); !ec && size > kMaxRecordBytes) return tl::unexpected(fmt::format("{}: not a services record (larger than 1 MiB)", file.string()));
-    auto text = read_whole_file(file);
+    auto text = read_whole_file(file, kMaxRecordBytes);
     if (!text) return tl::unexpected(text.error());
     auto parsed = parse_untrusted_json(*text, 16, "services-record-depth");
     if (!parsed) return tl::unexpected(fmt::format("{}: not a services record ({})", file.string(), parsed.error()));

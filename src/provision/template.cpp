@@ -1,6 +1,7 @@
 // {{name}} templates: the only substitution syntax a lab has. No logic, no escapes, no nesting:
 // a mentor reads a template file and sees exactly what the learner will get, plus the values.
 #include <algorithm>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -96,6 +97,40 @@ std::vector<TemplateUse> template_uses(std::string_view text) {
         from = end;
     }
     return uses;
+}
+
+namespace {
+
+// `room`: the bytes all the strings of the document may still render to, shared by the whole walk
+// (a list of a million "{{big}}" strings must not render a million times 16 MiB). The walk's depth
+// is bounded by the YAML limits the document was read under.
+tl::expected<nlohmann::json, std::string> render_json_within(const nlohmann::json& document, const ParamValues& values,
+                                                             std::uint64_t& room, std::string_view lab_id) {
+    if (document.is_string()) {
+        auto rendered = render_template_within(document.get_ref<const std::string&>(), values, room, lab_id);
+        if (!rendered) return tl::unexpected(rendered.error().message);
+        room -= std::min<std::uint64_t>(room, rendered->size());
+        return nlohmann::json(std::move(*rendered));
+    }
+    if (document.is_array() || document.is_object()) {
+        nlohmann::json out = document.is_array() ? nlohmann::json::array() : nlohmann::json::object();
+        for (auto it = document.begin(); it != document.end(); ++it) {
+            auto rendered = render_json_within(*it, values, room, lab_id);
+            if (!rendered) return tl::unexpected(fmt::format("{}: {}", document.is_object() ? it.key() : "[]", rendered.error()));
+            if (document.is_array()) out.push_back(std::move(*rendered));
+            else out[it.key()] = std::move(*rendered);
+        }
+        return out;
+    }
+    return document;
+}
+
+}  // namespace
+
+tl::expected<nlohmann::json, std::string> render_json_templates(const nlohmann::json& document, const ParamValues& values,
+                                                                std::string_view lab_id) {
+    std::uint64_t room = limit_value(Limit::template_output_bytes, lab_id);
+    return render_json_within(document, values, room, lab_id);
 }
 
 }  // namespace infuse

@@ -8,13 +8,15 @@
 
 #include <fmt/format.h>
 
-#include "infuse/provision/derive.hpp"
+#include "infuse/common/ascii.hpp"
 #include "infuse/common/error.hpp"
-#include "infuse/generate/generate.hpp"
-#include "infuse/provision/lab_folder.hpp"
 #include "infuse/common/limits.hpp"
 #include "infuse/common/paths.hpp"
 #include "infuse/common/sha256.hpp"
+#include "infuse/generate/generate.hpp"
+#include "infuse/provision/derive.hpp"
+#include "infuse/provision/lab_folder.hpp"
+#include "infuse/provision/params.hpp"
 
 namespace infuse {
 
@@ -55,8 +57,7 @@ void check_digest(const ConfinedFolder& lab_folder, const ProvisionedFile& file,
     CloseOnExit closing{*fd};
     auto digest = sha256_descriptor_hex(*fd, source.string());
     if (!digest) throw UserError(ExitCode::bad_input, digest.error(), "", file.where);
-    std::string wanted = *file.sha256;
-    for (auto& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string wanted = ascii_lower(*file.sha256);
     if (*digest != wanted) {
         throw UserError(ExitCode::bad_input,
                         fmt::format("{} does not match its sha256 in lab.yaml (it is {}): the lab's data is damaged or was changed",

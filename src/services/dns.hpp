@@ -1,5 +1,5 @@
-// The DNS service: authoritative answers from a lab's zone files (RFC 1035 master files), over
-// UDP and TCP on 127.0.0.1. ldns parses the zone files and does the wire format.
+// The DNS service: authoritative answers from a lab's zone files (RFC 1035 master files, read by
+// zone.hpp), over UDP and TCP on 127.0.0.1. ldns does the wire format.
 //
 // answer_query() is the pure part (bytes in, bytes out), so that it can be unit-tested and fuzzed
 // without sockets; DnsServer puts it on a port.
@@ -15,14 +15,11 @@
 #include <boost/asio/io_context.hpp>
 #include <tl/expected.hpp>
 
+#include "infuse/evidence/zone.hpp"
+
 namespace infuse::services {
 
-// The lab's zones, parsed once. Immutable after loading; shared by every connection.
-class DnsZones;
-
-// Parses master files; each file's origin is its $ORIGIN, else its SOA owner. Errors name the file
-// and line ("data/zones/evil.example.zone:12: ..."). Two files with the same origin are an error.
-tl::expected<std::shared_ptr<const DnsZones>, std::string> load_zones(const std::vector<std::filesystem::path>& files);
+inline constexpr std::size_t kDnsHeaderSize = 12;  // RFC 1035 4.1.1
 
 // The response to one query in wire format, for a transport whose answers may be at most
 // `max_size` bytes (512 over UDP unless the query's EDNS0 says more, 65535 over TCP). An empty

@@ -47,13 +47,11 @@ Announcement read_announcement(const DataSource& source, const json& value, cons
     auto prefix = parse_prefix(source.text(at("prefix"), field_path(field, "prefix")), BareAddress::refused);
     if (!prefix) source.fail(field_path(field, "prefix"), prefix.error());
     announcement.prefix = *prefix;
-    auto asn = as_number(trim_ascii(source.text(at("asn"), field_path(field, "asn"))));
+    auto asn = as_number(trim(source.text(at("asn"), field_path(field, "asn"))));
     if (!asn) source.fail(field_path(field, "asn"), "is not an AS number (like 64500 or AS64500)");
     announcement.asn = *asn;
     announcement.as_name = source.text(at("as_name"), field_path(field, "as_name"));
-    announcement.country = source.text(at("country"), field_path(field, "country"));
-    for (char& c : announcement.country)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    announcement.country = ascii_upper(source.text(at("country"), field_path(field, "country")));
     if (announcement.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(announcement.country[0])) ||
         !std::isalpha(static_cast<unsigned char>(announcement.country[1]))) {
         source.fail(field_path(field, "country"), "is not an ISO 3166 two-letter country code (like NL)");

@@ -29,7 +29,7 @@ struct Certificate {
 constexpr std::size_t kMaxPattern = 512;
 
 Timestamp read_time(const DataSource& source, const json& value, const std::string& field) {
-    const std::string text(trim_ascii(source.text(value, field)));
+    const std::string text(trim(source.text(value, field)));
     if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
         return Timestamp{source.integer(text, field, 0, 253402300799), 0};  // epoch seconds
     }
@@ -41,7 +41,7 @@ Timestamp read_time(const DataSource& source, const json& value, const std::stri
 std::vector<std::string> read_names(const DataSource& source, const json& value, const std::string& field) {
     std::vector<std::string> names;
     auto add = [&](std::string_view name, const std::string& name_field) {
-        name = trim_ascii(name);
+        name = trim(name);
         if (name.empty()) return;
         if (!is_domain_name(name) && !parse_ip(name) && name.find('@') == std::string_view::npos) {
             source.fail(name_field, fmt::format("'{}' is not a domain name, IP address or email address", name));
@@ -198,11 +198,11 @@ HttpResponse search(const std::vector<Certificate>& certificates, const Target& 
     if (target.path != "/") return text_response(404, "Not Found: search at /?q=<domain>&output=json\n");
     const bool as_json = ascii_lower(target.param("output").value_or("")) == "json";
     const auto query = target.param("q");
-    if (!query || trim_ascii(*query).empty()) {
+    if (!query || trim(*query).empty()) {
         return text_response(400, "Give a search: /?q=<domain>&output=json (use % as a wildcard: %.evil.example)\n");
     }
     if (query->size() > kMaxPattern) return text_response(400, "The search is too long.\n");
-    const std::string pattern = domain_key(trim_ascii(*query));
+    const std::string pattern = domain_key(trim(*query));
     std::vector<const Certificate*> found;
     for (const auto& certificate : certificates) {
         if (matches(certificate, pattern)) found.push_back(&certificate);

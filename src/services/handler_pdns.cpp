@@ -30,7 +30,7 @@ constexpr std::string_view kTypes[] = {"A",     "AAAA", "CNAME", "NS",   "MX",  
 
 std::int64_t read_time(const DataSource& source, const json& value, const std::string& field) {
     if (value.is_number_integer()) return source.integer(value, field, 0, 253402300799);
-    const std::string text(trim_ascii(source.text(value, field)));
+    const std::string text(trim(source.text(value, field)));
     if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
         return source.integer(text, field, 0, 253402300799);
     }
@@ -50,9 +50,7 @@ PdnsRecord read_record(const DataSource& source, const json& value, const std::s
     PdnsRecord record;
     record.rrname = domain_key(source.text(at("rrname"), field_path(field, "rrname")));
     if (!is_domain_name(record.rrname)) source.fail(field_path(field, "rrname"), "is not a domain name");
-    record.rrtype = source.text(at("rrtype"), field_path(field, "rrtype"));
-    for (char& c : record.rrtype)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    record.rrtype = ascii_upper(source.text(at("rrtype"), field_path(field, "rrtype")));
     if (std::find(std::begin(kTypes), std::end(kTypes), record.rrtype) == std::end(kTypes)) {
         std::string known;
         for (auto type : kTypes)
@@ -61,7 +59,7 @@ PdnsRecord read_record(const DataSource& source, const json& value, const std::s
     }
     record.rdata = source.text(at("rdata"), field_path(field, "rdata"));
     if (record.rrtype == "A" || record.rrtype == "AAAA") {
-        record.address = parse_ip(trim_ascii(record.rdata));
+        record.address = parse_ip(trim(record.rdata));
         if (!record.address || (record.address->version == 4) != (record.rrtype == "A")) {
             source.fail(field_path(field, "rdata"),
                         fmt::format("is not an {} address", record.rrtype == "A" ? "IPv4" : "IPv6"));
@@ -132,9 +130,7 @@ HttpResponse answer(const std::vector<PdnsRecord>& records, const Target& target
     } else {
         return pdns_error(404, "unknown query: use /pdns/name/<name>, /pdns/name/*.<domain> or /pdns/ip/<address>");
     }
-    std::string rrtype = target.param("rrtype").value_or("");
-    for (char& c : rrtype)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::string rrtype = ascii_upper(target.param("rrtype").value_or(""));
     const bool as_array = ascii_lower(target.param("format").value_or("")) == "json";
     ordered_json list = ordered_json::array();
     std::string lines;

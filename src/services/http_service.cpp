@@ -4,6 +4,8 @@
 // is guarded by one mutex, so that the destructor can close everything from any thread.
 #include "services/http_service.hpp"
 
+#include "infuse/common/ascii.hpp"
+
 #include <future>
 #include <map>
 #include <mutex>
@@ -206,11 +208,7 @@ private:
         } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
             host = host.substr(0, colon);
         }
-        std::string lower(host);
-        for (char& c : lower) {
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        }
-        return lower;
+        return ascii_lower(host);
     }
 
     void respond(const HttpResponse& answer, unsigned version, bool head, bool keep_alive) {

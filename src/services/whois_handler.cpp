@@ -87,7 +87,7 @@ WhoisRecords read_records(const DataSource& source, const json& data) {
 std::string_view strip_query_prefixes(std::string_view query) {
     for (bool stripped = true; stripped;) {
         stripped = false;
-        query = trim_ascii(query);
+        query = trim(query);
         if (query.starts_with('=')) {
             query = query.substr(1);
             stripped = true;
@@ -104,14 +104,11 @@ std::string_view strip_query_prefixes(std::string_view query) {
 }
 
 std::string no_match(std::string_view query) {
-    std::string upper(query);
-    for (char& c : upper)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return fmt::format("No match for \"{}\".\n", upper);
+    return fmt::format("No match for \"{}\".\n", ascii_upper(query));
 }
 
 std::string answer(const WhoisRecords& records, std::string_view line) {
-    if (trim_ascii(line).size() > kMaxQuery) return "% Query too long: at most 256 bytes.\n";
+    if (trim(line).size() > kMaxQuery) return "% Query too long: at most 256 bytes.\n";
     const std::string_view query = strip_query_prefixes(line);
     if (query.empty()) return "% Empty query: send a domain name, an IP address or network, or AS<number>.\n";
     if (auto asn = as_number(query, false)) {

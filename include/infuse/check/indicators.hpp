@@ -17,9 +17,6 @@ namespace infuse {
 // Undoes the usual defanging marks: [.] (.) {.} [dot] (dot), [:] [://], hxxp(s) fxp, [@] [at] (at).
 std::string refang(std::string_view text);
 
-// Trims ASCII whitespace on both ends.
-std::string_view trim(std::string_view text);
-
 // 203.000.113.007 -> 203.0.113.7; 2001:DB8:0:0::1 -> 2001:db8::1 (RFC 5952).
 tl::expected<std::string, std::string> normalise_ip(std::string_view answer);
 // 203.0.113.9/24 -> 203.0.113.0/24 (host bits cleared).

@@ -1,7 +1,9 @@
 // Civil time for evidence: the timestamps that logs and mail write, in their own zones.
 //
-// Generators write these formats and the evidence parsers read them back, with integer arithmetic
-// only (no time zone database, no locale): the same seed gives the same bytes everywhere.
+// Generators write these formats and the evidence parsers read them back, the checkers read what
+// learners copy, and the services write and read RFC 3339: the calendar arithmetic is std::chrono's
+// (year_month_day, sys_days), the one copy of it. No time zone database and no locale are used
+// (offsets are plain minutes): the same seed gives the same bytes everywhere.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,12 @@ struct CivilFields {
     unsigned weekday = 4;        // 0 = Sunday
 };
 
+// Days since 1970-01-01 of a date (negative before it); the date must be valid.
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+// A real calendar date: month 1-12, day within the month (29 February in leap years only).
+bool is_valid_date(std::int64_t year, unsigned month, unsigned day);
+// 28 to 31; `month` 1-12.
+unsigned days_in_month(std::int64_t year, unsigned month);
 // The wall-clock fields of `time` in its own offset.
 CivilFields civil_fields(const LocalTime& time);
 

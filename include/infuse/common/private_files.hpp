@@ -17,8 +17,9 @@ namespace infuse {
 // wider mode is tightened). The error names the folder.
 tl::expected<void, std::string> make_private_directory(const std::filesystem::path& folder);
 
-// Writes `content` to `file` atomically (a 0600 partial file beside it, then a rename), never
-// through a symbolic link; the folder is made with make_private_directory. The error names the file.
+// Writes `content` to `file` atomically through ConfinedFolder (a 0600 temporary file with a unique
+// name beside it, fsync, then a rename), never through a symbolic link; the folder is made with
+// make_private_directory. The error names the file.
 tl::expected<void, std::string> write_private_file(const std::filesystem::path& file, std::string_view content);
 
 // Opens (creating when needed) `file` for appending or truncating as `mode` says, 0600 whatever the

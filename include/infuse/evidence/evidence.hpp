@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "infuse/common/civil_time.hpp"
+#include "infuse/evidence/charset.hpp"
 
 namespace infuse {
 
@@ -38,8 +39,11 @@ struct EmailHeader {
     std::string value;  // unfolded, raw (encoded words kept)
 };
 std::vector<EmailHeader> parse_email_headers(std::string_view message);
-// RFC 2047: decodes =?charset?B|Q?...?= words (UTF-8, US-ASCII, ISO-8859-1/15, Windows-1252).
+// RFC 2047: decodes =?charset?B|Q?...?= words, in any charset iconv knows (charset.hpp); always
+// valid UTF-8. decode_header_text also says what could not be decoded (an unknown charset, bytes
+// invalid in theirs), which decode_encoded_words shows as U+FFFD only.
 std::string decode_encoded_words(std::string_view text);
+DecodedText decode_header_text(std::string_view text);
 
 struct ReceivedHop {
     std::string from_host, ip, by;

@@ -35,9 +35,4 @@ tl::expected<void, DeriveFailure> derive_from_fresh_evidence(const LabSpec& lab,
 tl::expected<std::string, std::string> derive_one(const nlohmann::json& spec, const std::filesystem::path& file,
                                                   std::string_view format);
 
-// Replaces {{name}} in every string of a JSON document; errors name the JSON path. All the strings
-// together render to at most template-bytes (in force for `lab_id`).
-tl::expected<nlohmann::json, std::string> render_json_templates(const nlohmann::json& document, const ParamValues& values,
-                                                                std::string_view lab_id = {});
-
 }  // namespace infuse

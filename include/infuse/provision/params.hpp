@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
 #include "infuse/spec/lab.hpp"
@@ -65,5 +66,10 @@ struct TemplateUse {
     int column = 1;
 };
 std::vector<TemplateUse> template_uses(std::string_view text);
+
+// Replaces {{name}} in every string of a JSON document; errors name the JSON path. All the strings
+// together render to at most template-bytes (in force for `lab_id`).
+tl::expected<nlohmann::json, std::string> render_json_templates(const nlohmann::json& document, const ParamValues& values,
+                                                                std::string_view lab_id = {});
 
 }  // namespace infuse

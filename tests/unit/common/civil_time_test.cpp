@@ -259,3 +259,21 @@ TEST_CASE("RFC 5322 rejects malformed dates", "[civil_time]") {
     CHECK_FALSE(parse_rfc5322("Thu, 14 Mar 2024 09:12:40 +2500"));
     CHECK_FALSE(parse_rfc5322("Thu, Mar 14 2024 09:12:40 +0100"));
 }
+
+TEST_CASE("calendar dates: validity and month lengths on std::chrono", "[civil_time]") {
+    CHECK(is_valid_date(2024, 2, 29));
+    CHECK_FALSE(is_valid_date(2023, 2, 29));
+    CHECK_FALSE(is_valid_date(1900, 2, 29));
+    CHECK(is_valid_date(2000, 2, 29));
+    CHECK_FALSE(is_valid_date(2024, 13, 1));
+    CHECK_FALSE(is_valid_date(2024, 4, 31));
+    CHECK_FALSE(is_valid_date(2024, 1, 0));
+    CHECK(days_in_month(2024, 2) == 29u);
+    CHECK(days_in_month(2023, 2) == 28u);
+    CHECK(days_in_month(2024, 12) == 31u);
+    const auto before = civil_fields(LocalTime{-1, 0});  // 1969-12-31T23:59:59Z, a Wednesday
+    CHECK(before.year == 1969);
+    CHECK(before.day == 31u);
+    CHECK(before.second == 59u);
+    CHECK(before.weekday == 3u);
+}

@@ -132,7 +132,7 @@ TEST_CASE("web accepts YAML scalars given as text", "[http]") {
 
 TEST_CASE("web data errors name the file and the field", "[http]") {
     CHECK(load_error(make_web_handler, R"({"site": {}})") ==
-          "data/services/x.yaml: site: unknown key (did you mean 'sites'?) (valid keys: sites)");
+          "data/services/x.yaml: site: unknown key (did you mean 'sites'?) (known: sites)");
     CHECK(load_error(make_web_handler,
                      R"({"sites": {"evil.example": {"routes": {"/": {"body": "a", "body_file": "b"}}}}})") ==
           "data/services/x.yaml: sites.evil.example.routes./: give either body or body_file, not both");
@@ -145,9 +145,9 @@ TEST_CASE("web data errors name the file and the field", "[http]") {
           "data/services/x.yaml: sites.evil.example.routes./.body_file: 'data/nope.html' is not a file in the lab "
           "folder");
     CHECK(load_error(make_web_handler, R"({"sites": {"evil.example": {"routes": {"/": {"status": "ok"}}}}})") ==
-          "data/services/x.yaml: sites.evil.example.routes./.status: must be a whole number, not 'ok'");
+          "data/services/x.yaml: sites.evil.example.routes./.status: expected an integer from 200 to 599, got 'ok'");
     CHECK(load_error(make_web_handler, R"({"sites": {"evil.example": {"routes": {"/": {"status": 99}}}}})") ==
-          "data/services/x.yaml: sites.evil.example.routes./.status: must be between 200 and 599, not 99");
+          "data/services/x.yaml: sites.evil.example.routes./.status: expected an integer from 200 to 599, got 99");
     CHECK(load_error(make_web_handler,
                      R"({"sites": {"evil.example": {"routes": {"/": {"headers": {"Content-Length": 5}}}}}})") ==
           "data/services/x.yaml: sites.evil.example.routes./.headers.Content-Length: is set by the server and cannot "
@@ -243,7 +243,7 @@ TEST_CASE("rdap data errors name the file and the field", "[http]") {
         load_error(
             make_rdap_handler,
             R"({"domains": {"evil.example": {"events": [{"eventAction": "registration", "date": "2024-01-01T00:00:00Z"}]}}})")
-            .find("domains.evil.example.events[0].date: unknown key (valid keys: eventAction, eventActor, eventDate, "
+            .find("domains.evil.example.events[0].date: unknown key (known: eventAction, eventActor, eventDate, "
                   "links)") != std::string::npos);
     CHECK(load_error(make_rdap_handler, R"({"domains": {"evil.example": {"objectClassName": "entity"}}})") ==
           "data/services/x.yaml: domains.evil.example.objectClassName: must be \"domain\" here");
@@ -254,7 +254,7 @@ TEST_CASE("rdap data errors name the file and the field", "[http]") {
     CHECK(load_error(make_rdap_handler, R"({"domains": {"Evil.example": {}, "evil.example.": {}}})")
               .find("given twice") != std::string::npos);
     CHECK(load_error(make_rdap_handler, R"({"domains": {"evil.example": {"secureDNS": {"zoneSigned": "maybe"}}}})") ==
-          "data/services/x.yaml: domains.evil.example.secureDNS.zoneSigned: must be true or false");
+          "data/services/x.yaml: domains.evil.example.secureDNS.zoneSigned: expected true or false, got 'maybe'");
     CHECK(load_error(make_rdap_handler, R"({"domain": {}})").find("did you mean 'domains'") != std::string::npos);
     // YAML gives numbers and booleans as text: they come out typed.
     auto typed = make_rdap_handler(
@@ -383,7 +383,7 @@ TEST_CASE("pdns data errors name the file and the field", "[http]") {
         load_error(
             make_pdns_handler,
             R"({"records": [{"rrname": "a.example", "rrtype": "A", "rdata": "192.0.2.1", "time_first": 1, "time_last": 2, "count": 0}]})") ==
-        "data/services/x.yaml: records[0].count: must be between 1 and 9223372036854775807, not 0");
+        "data/services/x.yaml: records[0].count: expected an integer from 1 to 9223372036854775807, got 0");
 }
 
 // --- IP to ASN ----------------------------------------------------------------------------------------
@@ -470,7 +470,7 @@ TEST_CASE("whois data errors name the file and the field", "[http]") {
     CHECK(error(R"({"records": {"bad name": "x"}})") ==
           "data/whois.yaml: records.bad name: is neither a domain name, an IP network (CIDR) nor AS<number>");
     CHECK(error(R"({"records": {"evil.example": ["x"]}})") ==
-          "data/whois.yaml: records.evil.example: must be text, not a list");
+          "data/whois.yaml: records.evil.example: expected text, got a list");
     CHECK(error(R"({"record": {}})").find("did you mean 'records'") != std::string::npos);
 }
 

@@ -1,0 +1,202 @@
+// Derived values from logs: count, distinct, top, first/last, sum over the lines a filter keeps.
+#include <algorithm>
+#include <charconv>
+#include <memory>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "infuse/common/civil_time.hpp"
+#include "provision/derive_formats.hpp"
+
+namespace infuse::derive_detail {
+
+namespace fs = std::filesystem;
+
+std::string text_of(const nlohmann::json& spec, std::string_view key, std::string fallback) {
+    auto it = spec.find(std::string(key));
+    if (it == spec.end()) return fallback;
+    return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+
+bool LineReader::next(std::string_view& line) {
+    for (;;) {
+        const auto newline = std::string_view(buffer_.data() + start_, end_ - start_).find('\n');
+        if (newline != std::string_view::npos) {
+            line = std::string_view(buffer_.data() + start_, newline);
+            start_ += newline + 1;
+            return true;
+        }
+        if (eof_) {
+            if (start_ == end_) return false;
+            line = std::string_view(buffer_.data() + start_, end_ - start_);
+            start_ = end_;
+            return true;
+        }
+        std::move(buffer_.begin() + static_cast<std::ptrdiff_t>(start_), buffer_.begin() + static_cast<std::ptrdiff_t>(end_), buffer_.begin());
+        end_ -= start_;
+        start_ = 0;
+        if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a line longer than the buffer
+        in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+        end_ += static_cast<std::size_t>(in_.gcount());
+        if (in_.gcount() == 0) eof_ = true;
+    }
+}
+
+namespace {
+
+
+struct FieldPattern {
+    std::size_t field;
+    std::unique_ptr<RE2> pattern;
+};
+
+tl::expected<std::vector<FieldPattern>, std::string> field_patterns(const nlohmann::json& spec, std::string_view key,
+                                                                    const LogFormat& format) {
+    std::vector<FieldPattern> patterns;
+    auto it = spec.find(std::string(key));
+    if (it == spec.end()) return patterns;
+    if (!it->is_object()) return tl::unexpected(fmt::format("{}: expected a map FIELD: REGEX", key));
+    for (const auto& [field, pattern] : it->items()) {
+        auto index = format.field_index(field);
+        if (!index) {
+            return tl::unexpected(fmt::format("{}.{}: '{}' is not a field of the {} format (fields: {})", key, field, field,
+                                              format.name(), fmt::join(format.fields(), " ")));
+        }
+        const std::string text = pattern.is_string() ? pattern.get<std::string>() : pattern.dump();
+        auto compiled = std::make_unique<RE2>(text, RE2::Quiet);
+        if (!compiled->ok()) return tl::unexpected(fmt::format("{}.{}: bad regular expression: {}", key, field, compiled->error()));
+        patterns.push_back({*index, std::move(compiled)});
+    }
+    return patterns;
+}
+
+struct Tally {
+    std::uint64_t count = 0;
+    std::uint64_t first_seen = 0;
+};
+
+}  // namespace
+
+tl::expected<std::string, std::string> aggregate_log(const nlohmann::json& spec, const fs::path& file, const LogFormat& format) {
+    const std::string compute = text_of(spec, "compute");
+    if (compute.empty()) return tl::unexpected(std::string("compute: required for a log (count, top:FIELD, first:FIELD ...)"));
+    const auto colon = compute.find(':');
+    const std::string kind = compute.substr(0, colon);
+    const std::string field_name = colon == std::string::npos ? "" : compute.substr(colon + 1);
+    static const std::vector<std::string> kinds{"count", "distinct-count", "distinct", "top", "top-count", "first", "last", "sum"};
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+        return tl::unexpected(fmt::format("compute: '{}' is not one of count, distinct-count:FIELD, distinct:FIELD, top:FIELD, "
+                                          "top-count:FIELD, first:FIELD, last:FIELD, sum:FIELD", compute));
+    }
+    std::optional<std::size_t> field;
+    if (kind != "count") {
+        if (field_name.empty()) return tl::unexpected(fmt::format("compute: '{}' needs a field ({}:FIELD)", compute, kind));
+        field = format.field_index(field_name);
+        if (!field) {
+            return tl::unexpected(fmt::format("compute: '{}' is not a field of the {} format (fields: {})", field_name,
+                                              format.name(), fmt::join(format.fields(), " ")));
+        }
+    }
+    std::int64_t rank = 1;
+    if (spec.contains("rank")) {
+        try {
+            rank = std::stoll(text_of(spec, "rank"));
+        } catch (const std::exception&) {
+            rank = 0;
+        }
+        if (rank < 1) return tl::unexpected(std::string("rank: expected a whole number from 1"));
+    }
+    auto filters = field_patterns(spec, "filter", format);
+    if (!filters) return tl::unexpected(filters.error());
+    auto excludes = field_patterns(spec, "exclude", format);
+    if (!excludes) return tl::unexpected(excludes.error());
+
+    LineReader reader(file);
+    if (!reader.ok()) return tl::unexpected(fmt::format("{}: cannot read", file.filename().string()));
+    std::vector<std::string_view> values;
+    std::unordered_map<std::string, Tally> tallies;
+    std::uint64_t count = 0, line_number = 0;
+    std::int64_t sum = 0;
+    std::optional<LocalTime> best_time;
+    std::string best_value;
+    std::string_view line;
+    while (reader.next(line)) {
+        ++line_number;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.empty()) continue;
+        if (!format.parse(line, values)) {
+            return tl::unexpected(fmt::format("{} line {}: not a line of the {} format: {}", file.filename().string(), line_number,
+                                              format.name(), line.substr(0, 120)));
+        }
+        bool keep = true;
+        for (const auto& f : *filters) {
+            if (!RE2::FullMatch(values[f.field], *f.pattern)) {
+                keep = false;
+                break;
+            }
+        }
+        if (!keep) continue;
+        for (const auto& f : *excludes) {
+            if (RE2::FullMatch(values[f.field], *f.pattern)) {
+                keep = false;
+                break;
+            }
+        }
+        if (!keep) continue;
+        ++count;
+        if (kind == "count") continue;
+        if (kind == "first" || kind == "last") {
+            auto time = format.time(values);
+            if (!time) return tl::unexpected(fmt::format("{} line {}: unreadable time", file.filename().string(), line_number));
+            const bool better = !best_time || (kind == "first" ? time->epoch < best_time->epoch : time->epoch >= best_time->epoch);
+            if (better) {
+                best_time = time;
+                best_value = format.fields()[*field] == "time" ? format_iso8601(*time) : std::string(values[*field]);
+            }
+        } else if (kind == "sum") {
+            const std::string_view number = values[*field];
+            std::int64_t parsed = 0;
+            if (number != "-" && !number.empty()) {
+                auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), parsed);
+                if (error != std::errc() || end != number.data() + number.size()) {
+                    return tl::unexpected(fmt::format("{} line {}: {} '{}' is not a number", file.filename().string(), line_number,
+                                                      field_name, number));
+                }
+            }
+            sum += parsed;
+        } else {
+            auto [it, inserted] = tallies.try_emplace(std::string(values[*field]));
+            if (inserted) it->second.first_seen = line_number;
+            ++it->second.count;
+        }
+    }
+    if (kind == "count") return std::to_string(count);
+    if (kind == "sum") return std::to_string(sum);
+    if (kind == "first" || kind == "last") {
+        if (!best_time) return tl::unexpected(std::string("no line matches the filter"));
+        return best_value;
+    }
+    if (kind == "distinct-count") return std::to_string(tallies.size());
+    // Most frequent first; ties: the value seen first.
+    std::vector<std::pair<std::string, Tally>> ranked(tallies.begin(), tallies.end());
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+        return a.second.count != b.second.count ? a.second.count > b.second.count : a.second.first_seen < b.second.first_seen;
+    });
+    if (kind == "distinct") {
+        std::string joined;
+        for (const auto& [value, tally] : ranked) joined += (joined.empty() ? "" : "\n") + value;
+        if (joined.empty()) return tl::unexpected(std::string("no line matches the filter"));
+        return joined;
+    }
+    if (static_cast<std::size_t>(rank) > ranked.size()) {
+        return tl::unexpected(ranked.empty() ? std::string("no line matches the filter")
+                                             : fmt::format("rank {}: only {} different values match", rank, ranked.size()));
+    }
+    const auto& chosen = ranked[static_cast<std::size_t>(rank - 1)];
+    return kind == "top" ? chosen.first : std::to_string(chosen.second.count);
+}
+
+}  // namespace infuse::derive_detail
