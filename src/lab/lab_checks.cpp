@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <set>
 #include <unordered_map>
@@ -388,6 +389,17 @@ private:
         if (!plain_name) {
             error(grader.where, field + ".program",
                   fmt::format("'{}' is neither a bundled grader's name nor a lab program (./graders/<name>)", grader.program));
+            return;
+        }
+        // The former bundled Python graders became built-in: point at what replaced them.
+        static constexpr std::array<std::string_view, 2> retired = {"run-command", "log-aggregate"};
+        if (const auto near = did_you_mean(grader.program, std::span<const std::string_view>(retired));
+            !near.empty() || grader.program == retired[0] || grader.program == retired[1]) {
+            const bool run = grader.program == retired[0] || near.find(retired[0]) != std::string::npos;
+            error(grader.where, field + ".program",
+                  fmt::format("no bundled grader is named '{}': {}", grader.program,
+                              run ? "the run-command grader became the built-in `run:` question mode (docs/lab-format.md#run-questions)"
+                                  : "the log-aggregate grader became `derive:` with an `answer:` checker (docs/evidence.md#derived-values)"));
             return;
         }
         const auto bundled = bundled_graders_directory();
