@@ -4,7 +4,7 @@
 //   bare      bwrap --ro-bind / / --unshare-all --die-with-parent true      (through run_process)
 //   sandbox   run_sandboxed(): the full policy (mounts, limits, pids cgroup, clean env) around `true`
 //   grader    grade() on a grader question: request JSON, a sh grader printing its result, parsing
-//   python    grade() with the bundled run-command grader running `wc -l` on hidden evidence
+//   run       grade() of a run question: the reference and the answer (`wc -l`), each sandboxed, on the evidence
 //
 // Prints the medians and the ratios to `bare`, and the same as JSON with --json.
 // Usage: bench_sandbox [--rounds N] [--json]
@@ -94,10 +94,13 @@ int main(int argc, char** argv) {
     sh_question.id = "q";
     sh_question.mode = Question::Mode::grader;
     sh_question.grader.program = "./graders/ok.sh";
-    Question python_question = sh_question;
-    python_question.grader.program = "run-command";
-    python_question.grader.options_json =
-        R"({"evidence": "lab:data/hidden/access.log", "input_name": "access.log", "reference": "wc -l < access.log", "compare": "number"})";
+    Question run_question = sh_question;
+    run_question.mode = Question::Mode::run;
+    run_question.run.on = "data/hidden/access.log";
+    run_question.run.source = RunSpec::Source::lab;
+    run_question.run.as = "access.log";
+    run_question.run.reference = "wc -l < access.log";
+    run_question.run.compare = RunSpec::Compare::number;
     GradingContext context;
     context.lab = &lab;
     context.workspace = workspace;
@@ -117,13 +120,10 @@ int main(int argc, char** argv) {
                          auto verdict = grade(sh_question, context, "x");
                          return verdict && verdict->status == Verdict::Status::correct;
                      }, {}});
-    const bool has_bundled = !bundled_graders_directory().empty() && fs::exists(bundled_graders_directory() / "run-command");
-    if (has_bundled) {
-        cases.push_back({"python", "grade(): bundled run-command (python3) running the answer on hidden evidence", [&] {
-                             auto verdict = grade(python_question, context, "wc -l < access.log");
-                             return verdict && verdict->status == Verdict::Status::correct;
-                         }, {}});
-    }
+    cases.push_back({"run", "grade(): a run question, the reference and the answer each in the sandbox on the evidence", [&] {
+                         auto verdict = grade(run_question, context, "wc -l < access.log");
+                         return verdict && verdict->status == Verdict::Status::correct;
+                     }, {}});
     // Warm up (page cache, bwrap's availability probe), then interleave the rounds.
     for (auto& c : cases) {
         if (!c.run()) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <set>
 #include <unordered_map>
@@ -260,12 +261,13 @@ private:
             }
             if (question.mode == Question::Mode::grader) check_grader(question.grader, field + ".grader");
             if (question.mode == Question::Mode::check) check_state(question.check, field + ".check");
+            if (question.mode == Question::Mode::run) check_run(question.run, field + ".run");
             if (question.mode != Question::Mode::answer) {
                 if (!question.feedback.empty()) {
                     error(question.feedback.front().where, field + ".feedback",
-                          question.mode == Question::Mode::grader
-                              ? "feedback rules apply to answer checkers; a grader says why in its own message"
-                              : "feedback rules apply to answer checkers; a state check says what it found");
+                          question.mode == Question::Mode::grader ? "feedback rules apply to answer checkers; a grader says why in its own message"
+                          : question.mode == Question::Mode::run  ? "feedback rules apply to answer checkers; a run question says where the outputs differ"
+                                                                  : "feedback rules apply to answer checkers; a state check says what it found");
                 }
                 continue;
             }
@@ -344,6 +346,33 @@ private:
         for (const auto& problem : check_service_data(lab_)) error(file_location(), "provision.services", problem);
     }
 
+    // The evidence of a run question must exist: a provisioned (or, for other-seed, a generated)
+    // workspace file, or a file of the lab folder.
+    void check_run(const RunSpec& run, const std::string& field) {
+        check_templates(run.reference, run.where, field + ".reference");
+        if (run.source == RunSpec::Source::lab) {
+            if (!std::filesystem::is_regular_file(lab_.dir / run.on)) {
+                error(run.where, field + ".on", fmt::format("'{}' is not a file in the lab folder", run.on));
+            }
+            return;
+        }
+        std::vector<std::string> generated, provisioned;
+        for (const auto& file : lab_.generated) generated.push_back(file.to);
+        for (const auto& file : lab_.files) provisioned.push_back(file.to);
+        const bool is_generated = std::find(generated.begin(), generated.end(), run.on) != generated.end();
+        const bool is_provisioned = std::find(provisioned.begin(), provisioned.end(), run.on) != provisioned.end();
+        if (run.source == RunSpec::Source::other_seed && !is_generated) {
+            error(run.where, field + ".on",
+                  fmt::format("from: other-seed needs a file of provision.generate, and '{}' is not one{}", run.on,
+                              did_you_mean(run.on, std::span<const std::string>(generated))));
+        } else if (!is_generated && !is_provisioned) {
+            provisioned.insert(provisioned.end(), generated.begin(), generated.end());
+            error(run.where, field + ".on",
+                  fmt::format("'{}' is not a provisioned workspace file (provision.files or provision.generate){}", run.on,
+                              did_you_mean(run.on, std::span<const std::string>(provisioned))));
+        }
+    }
+
     // A grader is a bundled one (by name) or a program inside the lab folder ("./graders/x").
     void check_grader(const GraderSpec& grader, const std::string& field) {
         check_templates(grader.options_json, grader.where, field + ".with");
@@ -364,6 +393,17 @@ private:
         if (!plain_name) {
             error(grader.where, field + ".program",
                   fmt::format("'{}' is neither a bundled grader's name nor a lab program (./graders/<name>)", grader.program));
+            return;
+        }
+        // The former bundled Python graders became built-in: point at what replaced them.
+        static constexpr std::array<std::string_view, 2> retired = {"run-command", "log-aggregate"};
+        if (const auto near = did_you_mean(grader.program, std::span<const std::string_view>(retired));
+            !near.empty() || grader.program == retired[0] || grader.program == retired[1]) {
+            const bool run = grader.program == retired[0] || near.find(retired[0]) != std::string::npos;
+            error(grader.where, field + ".program",
+                  fmt::format("no bundled grader is named '{}': {}", grader.program,
+                              run ? "the run-command grader became the built-in `run:` question mode (docs/lab-format.md#run-questions)"
+                                  : "the log-aggregate grader became `derive:` with an `answer:` checker (docs/evidence.md#derived-values)"));
             return;
         }
         const auto bundled = bundled_graders_directory();

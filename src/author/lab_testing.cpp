@@ -234,8 +234,8 @@ void run_one(const LabSpec& lab, const LabTest& test, const std::string& seed, c
 }
 
 // The implicit first test: nothing done must not pass. No answer question may accept "", and no
-// state check may pass on the workspace as provisioned. (Grader questions are left out: a learner
-// cannot send an empty answer, so graders never see one.)
+// state check may pass on the workspace as provisioned. (Grader and run questions are left out: a
+// learner cannot send an empty answer, so they never see one.)
 void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::path& scratch, LabTestOutcome& outcome) {
     const bool has_checks = std::any_of(lab.questions.begin(), lab.questions.end(),
                                         [](const Question& q) { return q.mode == Question::Mode::check; });
@@ -243,7 +243,7 @@ void run_untouched(const LabSpec& lab, const LabTestOptions& options, const fs::
     if (!workspace.prepare(outcome.seed, {}, has_checks, outcome)) return;  // the job's seed
     const GradingContext context = workspace.context();
     for (const auto& question : lab.questions) {
-        if (question.mode == Question::Mode::grader) continue;
+        if (question.mode == Question::Mode::grader || question.mode == Question::Mode::run) continue;
         auto verdict = grade(question, context, "");
         if (!verdict && question.mode == Question::Mode::check) outcome.problems.push_back(failure_text(question, verdict.error(), options.verbose));
         if (verdict && verdict->status == Verdict::Status::correct) {

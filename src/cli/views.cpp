@@ -53,6 +53,7 @@ std::string question_form(const Question& question, const ParamValues& values) {
     switch (question.mode) {
     case Question::Mode::answer: return answer_form(question.answer, values);
     case Question::Mode::grader: return "answer: graded by a program (`-` reads a long answer from standard input)";
+    case Question::Mode::run: return "answer: a shell command, run on the evidence (`-` reads it from standard input)";
     case Question::Mode::check: return fmt::format("checked: do it in your workspace, then `infuse-lab check {}`", question.id);
     }
     return {};

@@ -300,11 +300,34 @@ private:
     std::int64_t requests_, interval_, step_ = 0;
 };
 
+// A directory brute-forcer's words (gobuster, dirb): `guesses` paths are made from them.
+const std::vector<std::string> kGuessWords{
+    "admin", "backup", "old", "new", "test", "dev", "staging", "api", "private", "secret", "config", "uploads",
+    "files", "data", "db", "sql", "logs", "tmp", "cgi-bin", "panel", "cms", "portal", "login", "user", "members",
+    "download", "downloads", "archive", "site", "www", "web", "shop", "store", "include", "includes", "lib",
+    "assets", "static", "media", "images", "img", "css", "js", "docs", "export", "import", "install", "setup"};
+
 class Scanner : public Incident {
 public:
     Scanner(const Frame& frame, Rng rng, const Options& o)
         : Incident(frame, std::move(rng), o, {"Mozilla/5.0 (compatible; FileHunter/0.9)"}),
-          paths_(o.texts("paths", kScannerPaths)), interval_(o.integer("interval", 1, 1, 86400)) {}
+          paths_(o.texts("paths", o.has("guesses") ? std::vector<std::string>{} : kScannerPaths)),
+          interval_(o.integer("interval", 1, 1, 86400)) {
+        // Guessed paths, all distinct: a word, a word with a suffix, or a file name.
+        const std::int64_t guesses = o.integer("guesses", 0, 0, 1'000'000);
+        static const std::vector<std::string> suffixes{"", "1", "2", "_old", "-bak", "2023", "2024", ".php", ".zip", ".txt"};
+        for (std::int64_t i = 0; i < guesses; ++i) {
+            const std::size_t word = static_cast<std::size_t>(i) % kGuessWords.size();
+            const std::size_t round = static_cast<std::size_t>(i) / kGuessWords.size();
+            const std::string& suffix = suffixes[round % suffixes.size()];
+            std::string path = "/" + kGuessWords[word] + suffix;
+            if (round >= suffixes.size()) path = fmt::format("/{}{}", kGuessWords[word], round);
+            if (suffix.empty() || suffix[0] != '.') path += "/";
+            paths_.push_back(std::move(path));
+        }
+        // A word list goes fast: four guesses a second unless the lab says otherwise.
+        interval_micros_ = o.has("interval") ? interval_ * 1'000'000 : (guesses > 0 ? 250'000 : 1'000'000);
+    }
     bool step(std::deque<Line>& out) override {
         if (index_ >= paths_.size()) return false;
         const std::string& path = paths_[index_++];
@@ -312,14 +335,62 @@ public:
         if (hidden) emit(out, "GET", path, 403, 199);
         else if (path == "/robots.txt") emit(out, "GET", path, 200, 412);
         else emit(out, "GET", path, 404, 196);
-        wait(interval_);
+        time_ += rng_.jittered(interval_micros_);
         return true;
     }
 
 private:
     std::vector<std::string> paths_;
-    std::int64_t interval_;
+    std::int64_t interval_, interval_micros_ = 1'000'000;
     std::size_t index_ = 0;
+};
+
+// A comment spammer: the post, then a POST of a comment, answered 302 (held for moderation) or
+// 409 (a duplicate WordPress refuses).
+class CommentSpam : public Incident {
+public:
+    CommentSpam(const Frame& frame, Rng rng, const Options& o, std::string site)
+        : Incident(frame, std::move(rng), o, {kBrowsers[1]}), comments_(o.integer("comments", 50, 1, 1'000'000)),
+          interval_(o.integer("interval", 30, 1, 86400)), site_(std::move(site)) {}
+    bool step(std::deque<Line>& out) override {
+        if (index_ >= comments_ * 2) return false;
+        if (index_ % 2 == 0) {
+            post_ = kPages[10 + rng_.below(8)].path;
+            emit(out, "GET", post_, 200, 40000 + rng_.between(0, 9000));
+            wait_micros(2'000'000 + static_cast<std::int64_t>(rng_.below(3'000'000)));
+        } else {
+            emit(out, "POST", "/wp-comments-post.php", rng_.chance(800) ? 302 : 409, 0, fmt::format("https://{}{}", site_, post_));
+            wait(interval_);
+        }
+        ++index_;
+        return true;
+    }
+
+private:
+    std::int64_t comments_, interval_, index_ = 0;
+    std::string site_, post_;
+};
+
+// A program polling one path all day (a feed reader, a link checker): every `interval` seconds.
+class Poller : public Incident {
+public:
+    Poller(const Frame& frame, Rng rng, const Options& o)
+        : Incident(frame, std::move(rng), o, {"FeedFetcher/3.2 (+https://reader.example/bot)"}), path_(o.text("path", "/feed/")),
+          method_(o.text("method", "GET")), interval_(o.integer("interval", 900, 1, 86400)),
+          requests_(o.integer("requests", 0, 0, 10'000'000)), bytes_(o.integer("bytes", 12877, 0, 1'000'000'000)) {
+        if (method_ != "GET" && method_ != "HEAD" && method_ != "POST") throw OptionError(fmt::format("{}: '{}' is not GET, HEAD or POST", o.field("method"), method_));
+    }
+    bool step(std::deque<Line>& out) override {
+        if (requests_ > 0 ? index_ >= requests_ : time_ >= frame_.start_micros + frame_.span_micros) return false;
+        emit(out, method_, path_, 200, method_ == "HEAD" ? 0 : bytes_);
+        wait(interval_);
+        ++index_;
+        return true;
+    }
+
+private:
+    std::string path_, method_;
+    std::int64_t interval_, requests_, bytes_, index_ = 0;
 };
 
 class Injection : public Incident {
@@ -391,7 +462,7 @@ GenerateStats generate_access_log(const nlohmann::json& with, std::string_view s
     for (std::size_t i = 0; i < incidents.size(); ++i) {
         Options incident(incidents[i], fmt::format("incidents[{}]", i),
                          {"kind", "ip", "at", "interval", "agent", "agents", "path", "attempts", "success", "failures",
-                          "requests", "paths", "payloads", "count", "seconds"});
+                          "requests", "paths", "payloads", "count", "seconds", "guesses", "comments", "method", "bytes"});
         const std::string kind = incident.required_text("kind");
         Rng rng(fmt::format("{}/incident/{}", seed_text, i));
         std::shared_ptr<Incident> script;
@@ -401,9 +472,11 @@ GenerateStats generate_access_log(const nlohmann::json& with, std::string_view s
         else if (kind == "scanner") script = std::make_shared<Scanner>(frame, std::move(rng), incident);
         else if (kind == "injection") script = std::make_shared<Injection>(frame, std::move(rng), incident);
         else if (kind == "flood") script = std::make_shared<Flood>(frame, std::move(rng), incident);
+        else if (kind == "comment-spam") script = std::make_shared<CommentSpam>(frame, std::move(rng), incident, site);
+        else if (kind == "poller") script = std::make_shared<Poller>(frame, std::move(rng), incident);
         else {
             throw OptionError(fmt::format("{}: '{}' is not an access-log incident (login-bruteforce, login, "
-                                          "xmlrpc-bruteforce, scanner, injection, flood)", incident.field("kind"), kind));
+                                          "xmlrpc-bruteforce, scanner, injection, flood, comment-spam, poller)", incident.field("kind"), kind));
         }
         taken.insert(incident.required_text("ip"));
         sources.push_back(std::make_unique<BatchSource>([script](std::deque<Line>& queue) { return script->step(queue); }));

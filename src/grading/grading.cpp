@@ -105,6 +105,7 @@ tl::expected<Verdict, GradingFailure> grade(const Question& question, const Grad
         return *verdict;
     }
     case Question::Mode::grader: return run_grader(question, context, answer);
+    case Question::Mode::run: return grade_run_question(question, context, answer);
     case Question::Mode::check: {
         StateCheckContext check_context;
         check_context.workspace = context.workspace;

@@ -73,6 +73,10 @@ private:
     void read_services(const YAML::Node& node);
     std::optional<GraderSpec> read_grader(const YAML::Node& node, const std::string& field);
     std::optional<StateCheck> read_state_check(const YAML::Node& node, const std::string& field);
+    std::optional<RunSpec> read_run(const YAML::Node& node, const std::string& field);
+    // `key`'s value when it is one of `words` (reporting the nearest word otherwise), else nullopt.
+    std::optional<std::size_t> word(const YAML::Node& map, std::string_view key, const std::string& field,
+                                    std::span<const std::string_view> words);
     std::optional<std::chrono::milliseconds> duration(const YAML::Node& map, std::string_view key,
                                                       const std::string& field, std::chrono::milliseconds max);
     std::optional<QuestionExpectation> read_expectation(const YAML::Node& node,
@@ -320,8 +324,8 @@ void LabReader::read_questions(const YAML::Node& node) {
 
 std::optional<Question> LabReader::read_question(const YAML::Node& node, const std::string& field) {
     if (!in_.is_map(node, field)) return std::nullopt;
-    in_.check_keys(node, field, {"id", "ask", "answer", "grader", "check", "points", "hints", "feedback", "explain", "attempts",
-                                 "allow_leak"});
+    in_.check_keys(node, field, {"id", "ask", "answer", "grader", "check", "run", "points", "hints", "feedback", "explain",
+                                 "attempts", "allow_leak"});
     Question question;
     question.where = in_.at(node);
     if (auto id = in_.string(node, "id", field, Presence::required)) {
@@ -331,10 +335,11 @@ std::optional<Question> LabReader::read_question(const YAML::Node& node, const s
         }
     }
     question.ask = in_.text(node, "ask", field, Presence::required);
-    const int modes = (node["answer"] ? 1 : 0) + (node["grader"] ? 1 : 0) + (node["check"] ? 1 : 0);
+    const int modes = (node["answer"] ? 1 : 0) + (node["grader"] ? 1 : 0) + (node["check"] ? 1 : 0) + (node["run"] ? 1 : 0);
     if (modes != 1) {
-        in_.error(node, field, modes == 0 ? "needs one of answer (a checker), grader (a program) or check (a state check)"
-                                          : "give only one of answer, grader and check");
+        in_.error(node, field, modes == 0 ? "needs one of answer (a checker), run (a command the learner writes), grader (a program) "
+                                            "or check (a state check)"
+                                          : "give only one of answer, run, grader and check");
     }
     if (auto answer = in_.child(node, "answer", field, Presence::optional)) {
         if (auto checker = read_checker(*answer, field_of(field, "answer"))) question.answer = *checker;
@@ -344,6 +349,9 @@ std::optional<Question> LabReader::read_question(const YAML::Node& node, const s
     } else if (auto check = in_.child(node, "check", field, Presence::optional)) {
         question.mode = Question::Mode::check;
         if (auto spec = read_state_check(*check, field_of(field, "check"))) question.check = *spec;
+    } else if (auto run = in_.child(node, "run", field, Presence::optional)) {
+        question.mode = Question::Mode::run;
+        if (auto spec = read_run(*run, field_of(field, "run"))) question.run = *spec;
     }
     if (auto points = in_.integer(node, "points", field, Presence::optional, 1, 1000)) {
         question.points = static_cast<int>(*points);
@@ -665,6 +673,69 @@ std::optional<GraderSpec> LabReader::read_grader(const YAML::Node& node, const s
     }
     if (auto timeout = duration(node, "timeout", field, std::chrono::seconds(60))) grader.timeout = *timeout;
     return grader;
+}
+
+std::optional<std::size_t> LabReader::word(const YAML::Node& map, std::string_view key, const std::string& field,
+                                            std::span<const std::string_view> words) {
+    auto value = in_.string(map, key, field, Presence::optional);
+    if (!value) return std::nullopt;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (*value == words[i]) return i;
+    }
+    in_.error(map[std::string(key)], field_of(field, key),
+              fmt::format("'{}' is not one of {}{}", *value, fmt::join(words, ", "), did_you_mean(*value, words)));
+    return std::nullopt;
+}
+
+std::optional<RunSpec> LabReader::read_run(const YAML::Node& node, const std::string& field) {
+    if (!in_.is_map(node, field)) return std::nullopt;
+    in_.check_keys(node, field, {"on", "from", "as", "reference", "compare", "item", "tolerance", "timeout"});
+    RunSpec run;
+    run.where = in_.at(node);
+    if (auto on = in_.string(node, "on", field, Presence::required)) {
+        run.on = *on;
+        if (!is_contained_path(*on)) {
+            in_.error(node["on"], field_of(field, "on"), fmt::format("'{}' must be a relative path without '..'", *on));
+        }
+    }
+    static constexpr std::array<std::string_view, 3> sources = {"provisioned", "other-seed", "lab"};
+    if (auto source = word(node, "from", field, sources)) run.source = static_cast<RunSpec::Source>(*source);
+    if (auto as = in_.string(node, "as", field, Presence::optional)) {
+        run.as = *as;
+        if (!is_contained_path(*as)) {
+            in_.error(node["as"], field_of(field, "as"), fmt::format("'{}' must be a relative path without '..'", *as));
+        }
+    }
+    if (auto reference = in_.string(node, "reference", field, Presence::required)) {
+        run.reference = *reference;
+        if (reference->find_first_not_of(" \t\r\n") == std::string::npos) {
+            in_.error(node["reference"], field_of(field, "reference"), "needs a shell command");
+        }
+    }
+    static constexpr std::array<std::string_view, 5> compares = {"exact", "lines", "lines-unordered", "first-line", "number"};
+    if (auto compare = word(node, "compare", field, compares)) run.compare = static_cast<RunSpec::Compare>(*compare);
+    if (auto item = in_.string(node, "item", field, Presence::optional)) {
+        run.item = *item;
+        std::vector<std::string_view> hashable;
+        for (const auto& kind : checker_kinds()) {
+            if (kind.hashable && kind.name != "choice") hashable.push_back(kind.name);
+        }
+        if (std::find(hashable.begin(), hashable.end(), *item) == hashable.end()) {
+            in_.error(node["item"], field_of(field, "item"),
+                      fmt::format("'{}' is not a checker a line can be read as ({}){}", *item, fmt::join(hashable, ", "),
+                                  did_you_mean(*item, std::span<const std::string_view>(hashable))));
+        } else if (run.compare == RunSpec::Compare::exact || run.compare == RunSpec::Compare::number) {
+            in_.error(node["item"], field_of(field, "item"), "item applies to compare: lines, lines-unordered and first-line");
+        }
+    }
+    if (auto tolerance = in_.string(node, "tolerance", field, Presence::optional)) {
+        run.tolerance = *tolerance;
+        if (run.compare != RunSpec::Compare::number) {
+            in_.error(node["tolerance"], field_of(field, "tolerance"), "tolerance applies to compare: number");
+        }
+    }
+    if (auto timeout = duration(node, "timeout", field, std::chrono::seconds(60))) run.timeout = *timeout;
+    return run;
 }
 
 std::optional<StateCheck> LabReader::read_state_check(const YAML::Node& node, const std::string& field) {

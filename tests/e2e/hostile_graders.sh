@@ -141,8 +141,8 @@ expect_exit 0 lab start headers/first-external-hop --seed e2e -q
 expect_exit 0 lab status
 expect_in "0/"
 
-# --- hostile answers to a grader that runs the learner's command ---------------------------------
-# logs/awk-top-talkers runs the answer as a shell pipeline, in the sandbox, on hidden evidence.
+# --- hostile answers to a run question, which runs the learner's command ----------------------------
+# logs/awk-top-talkers runs the answer as a shell pipeline, in the sandbox, on another copy of the log.
 lab_id=logs/awk-top-talkers
 expect_exit 0 lab start "$lab_id" --seed e2e -q
 workspace="$INFUSE_LAB_HOME/$lab_id"
@@ -165,7 +165,7 @@ expect_exit 2 lab answer -l "$lab_id" top-ips - <"$E2E_HOME/latin"
 expect_in "not recorded"
 [ "$(sql "SELECT COUNT(*) FROM attempts")" = "$attempts_before" ] || fail "a refused answer was recorded"
 
-# A learner whose locale is not installed on the machine still gets graded by a grader program.
+# A learner whose locale is not installed on the machine still gets graded.
 LANG=zz_ZZ.UTF-8 expect_exit 1 lab answer -l "$lab_id" post-path /not-it
 expect_in "not right"
 

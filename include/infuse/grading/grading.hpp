@@ -67,10 +67,15 @@ struct GradingFailure {
     std::string details;  // for the lab's author: the grader's stderr, its raw output
 };
 
-// Grades one question in any mode: an answer checker, a grader program, or a state check (the
-// answer is ignored). The single path used by `answer`, `check` and `test`.
+// Grades one question in any mode: an answer checker, a run question, a grader program, or a state
+// check (the answer is ignored). The single path used by `answer`, `check` and `test`.
 tl::expected<Verdict, GradingFailure> grade(const Question& question, const GradingContext& context,
                                             std::string_view answer);
+
+// Grades a run question: the learner's command and the reference command in the sandbox, their
+// outputs compared by the checkers (src/lab/run_question.cpp).
+tl::expected<Verdict, GradingFailure> grade_run_question(const Question& question, const GradingContext& context,
+                                                         std::string_view answer);
 
 // Runs a grader program in the sandbox (src/lab/grader_runner.cpp).
 tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const GradingContext& context,

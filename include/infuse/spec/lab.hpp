@@ -109,6 +109,28 @@ struct GraderSpec {
     SourceLocation where;
 };
 
+// A run question (docs/lab-format.md, "Run questions"): the learner answers with a shell command
+// line. It and the lab's reference command run through the sandbox on the same evidence, each in
+// a fresh folder holding only that file, and a checker compares what they print. Strings may hold
+// templates.
+struct RunSpec {
+    // Where the evidence comes from. other_seed exists so that a command which prints what the
+    // learner read off their own copy (`echo 203.0.113.7`) fails: the generator writes the file
+    // again from another seed, the same kind of day with other addresses and counts.
+    enum class Source { provisioned, other_seed, lab };
+    // How the two outputs are compared; each maps onto a checker (docs/graders.md).
+    enum class Compare { exact, lines, lines_unordered, first_line, number };
+    std::string on;                       // the evidence: a workspace path (provisioned, other_seed) or a lab path (lab)
+    Source source = Source::provisioned;  // `from:`
+    std::string as;                       // the file name the commands use; "" = the base name of `on`
+    std::string reference;                // its output is the expected output
+    Compare compare = Compare::lines;
+    std::string item = "text";            // lines modes: the (hashable) checker kind each line is read as
+    std::string tolerance;                // number: the number checker's tolerance ("" = exact)
+    std::chrono::milliseconds timeout{10'000};  // for each of the two commands
+    SourceLocation where;
+};
+
 // A state check: the question is answered by the state of the workspace or of a service, checked
 // by `infuse-lab check` (docs/lab-format.md, "State checks"). Strings may hold templates.
 struct FileCheck {
@@ -145,13 +167,14 @@ struct StateCheck {
 };
 
 struct Question {
-    enum class Mode { answer, grader, check };
+    enum class Mode { answer, grader, check, run };
     std::string id;        // stable key used by `answer`, progress and tests
     LocalizedText ask;
     Mode mode = Mode::answer;
     CheckerSpec answer;    // Mode::answer: how an answer is graded (expected values may hold templates)
     GraderSpec grader;     // Mode::grader
     StateCheck check;      // Mode::check
+    RunSpec run;           // Mode::run
     int points = 10;
     std::vector<Hint> hints;            // revealed one at a time, in order
     std::vector<FeedbackRule> feedback; // tried in order; the first match speaks

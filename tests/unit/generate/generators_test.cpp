@@ -255,13 +255,13 @@ TEST_CASE("access-log: bad options are errors naming the option", "[generate]") 
           "incidents[0].attempts: expected an integer from 1 to 1000000, got 'many'");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}, {"ip", "203.0.113.9"}}, {{"kind", "ddos"}, {"ip", "203.0.113.8"}}}}}) ==
           "incidents[1].kind: 'ddos' is not an access-log incident (login-bruteforce, login, xmlrpc-bruteforce, scanner, "
-          "injection, flood)");
+          "injection, flood, comment-spam, poller)");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}}}}}) == "incidents[0].ip: required");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}, {"ip", "192.0.2.1"}, {"at", "25:00"}}}}}) ==
           "incidents[0].at: '25:00' is neither HH:MM[:SS] nor an ISO 8601 time");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}, {"ip", "192.0.2.1"}, {"speed", 3}}}}}) ==
           "incidents[0].speed: unknown option (known: kind, ip, at, interval, agent, agents, path, attempts, success, failures, "
-          "requests, paths, payloads, count, seconds)");
+          "requests, paths, payloads, count, seconds, guesses, comments, method, bytes)");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "injection"}, {"ip", "192.0.2.1"}, {"payloads", {"sqli", "rce"}}}}}}) ==
           "incidents[0].payloads: 'rce' is not a payload kind (sqli, xss, traversal, hex)");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "login-bruteforce"}, {"ip", "192.0.2.1"}, {"success", "maybe"}}}}}) ==
