@@ -12,6 +12,8 @@ started=$(date +%s)
 stage() { echo "== test.sh: $1 done after $(($(date +%s) - started)) s"; }
 INFUSE_DEV=1 "$here/scripts/setup.sh"
 stage "setup and build"
+# The layers only include downwards (docs/architecture.md).
+"$here/scripts/check_layers.sh"
 cd "$build_dir"
 ctest --output-on-failure -j "$(nproc)"
 stage "ctest"

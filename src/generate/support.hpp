@@ -17,7 +17,7 @@
 
 #include "infuse/common/civil_time.hpp"
 #include "infuse/generate/generate.hpp"
-#include "infuse/provision/params.hpp"
+#include "infuse/common/seeded_stream.hpp"
 
 namespace infuse::gen {
 

@@ -15,23 +15,13 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "infuse/common/seeded_stream.hpp"
 #include "infuse/spec/lab.hpp"
 
 namespace infuse {
 
 // Param name -> value, plus the built-in names `seed` and `workspace`.
 using ParamValues = std::map<std::string, std::string, std::less<>>;
-
-// A deterministic stream of 64-bit numbers (SplitMix64), seeded from text by SHA-256.
-class SeededStream {
-public:
-    explicit SeededStream(std::string_view seed_text);
-    std::uint64_t next();
-    std::uint64_t below(std::uint64_t bound);  // uniform in [0, bound), bound > 0
-
-private:
-    std::uint64_t state_;
-};
 
 // Draws every param of `lab` for `seed`. Errors name the param (a bad CIDR, an `unlike` that can
 // never be satisfied, values together longer than template-bytes ...).
