@@ -79,8 +79,11 @@ int main(int argc, char** argv) {
     // The generator's file is flushed by the kernel later; dd syncs. Sync the generator's too for fairness.
     const double sync_s = seconds([&] { std::system(fmt::format("sync {}", log.string()).c_str()); });
 
-    const nlohmann::json derive_spec{{"compute", "top:ip"}, {"filter", {{"status", "404"}}}};
-    const nlohmann::json count_spec{{"compute", "top-count:ip"}, {"filter", {{"status", "404"}}}};
+    infuse::DeriveSpec derive_spec;
+    derive_spec.compute = infuse::TemplatedText{"top:ip", {}};
+    derive_spec.filter.push_back({"status", {"404", {}}});
+    infuse::DeriveSpec count_spec = derive_spec;
+    count_spec.compute = infuse::TemplatedText{"top-count:ip", {}};
     std::string top, top_count;
     const double derive_s = seconds([&] {
         auto value = infuse::derive_one(derive_spec, log, "combined");

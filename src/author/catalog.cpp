@@ -104,7 +104,7 @@ LabSpec load_lab_for_use(const std::vector<LabRoot>& roots, const std::string& i
                 guess = ids[static_cast<std::size_t>(std::find(names.begin(), names.end(), *name) - names.begin())];
             }
         }
-        throw UserError(ExitCode::bad_input, fmt::format("no lab '{}'{}", id_or_path, guess ? fmt::format(" (did you mean '{}'?)", *guess) : ""),
+        throw UserError(Fault::input, fmt::format("no lab '{}'{}", id_or_path, guess ? fmt::format(" (did you mean '{}'?)", *guess) : ""),
                         "`infuse-lab list` shows the labs you can start");
     }
     auto loaded = load_lab(entry->dir, entry->id, entry->origin);
@@ -113,7 +113,7 @@ LabSpec load_lab_for_use(const std::vector<LabRoot>& roots, const std::string& i
         for (const auto& diagnostic : loaded.diagnostics.all()) {
             if (diagnostic.severity == Diagnostic::Severity::error) problems += "\n  " + diagnostic.to_string();
         }
-        throw UserError(ExitCode::bad_input, fmt::format("the lab '{}' has definition errors:{}", entry->id, problems),
+        throw UserError(Fault::input, fmt::format("the lab '{}' has definition errors:{}", entry->id, problems),
                         fmt::format("run `infuse-lab validate {}` for the full report", entry->dir.string()));
     }
     return std::move(*loaded.lab);

@@ -70,6 +70,20 @@ private:
                                             did_you_mean(use.name, std::span<const std::string>(names))));
         }
     }
+    // Every string of a generator's options, each at its own place in lab.yaml. The tree's depth
+    // was bounded when lab.yaml was read (yaml-depth).
+    void check_option_templates(const GeneratedFile& generated, const nlohmann::json& value, const std::string& path,
+                                const std::string& field) {
+        if (value.is_string()) {
+            check_templates(value.get_ref<const std::string&>(), generated.option_place(path + ": "), field + (path.empty() ? "" : "." + path));
+        } else if (value.is_object()) {
+            for (const auto& [key, item] : value.items()) check_option_templates(generated, item, path.empty() ? key : path + "." + key, field);
+        } else if (value.is_array()) {
+            for (std::size_t index = 0; index < value.size(); ++index) {
+                check_option_templates(generated, value[index], fmt::format("{}[{}]", path, index), field);
+            }
+        }
+    }
     void check_text(const LocalizedText& text, const SourceLocation& where, const std::string& field) {
         for (const auto& [language, value] : text.by_language) check_templates(value, where, field);
     }
@@ -120,12 +134,18 @@ private:
                       fmt::format("'{}' is not a generator{} (generators: {})", generated.generator,
                                   did_you_mean(generated.generator, names), fmt::join(names, ", ")));
             }
-            check_templates(generated.options_json, generated.where, fmt::format("provision.generate ({}).with", generated.to));
+            check_option_templates(generated, generated.options, "", fmt::format("provision.generate ({}).with", generated.to));
         }
         for (const auto& derived : lab_.derived) {
             const std::string field = "derive." + derived.name;
             if (known_.count(derived.name)) error(derived.where, field, fmt::format("'{}' is already a param or a derived value", derived.name));
-            check_templates(derived.spec_json, derived.where, field);
+            check_templates(derived.spec.from.text, derived.spec.from.where, field + ".from");
+            for (auto key : DeriveSpec::keys()) {
+                if (const auto* value = derived.spec.field(key); value && *value) check_templates((*value)->text, (*value)->where, field + "." + std::string(key));
+            }
+            for (const auto* patterns : {&derived.spec.filter, &derived.spec.exclude}) {
+                for (const auto& pattern : *patterns) check_templates(pattern.pattern.text, pattern.pattern.where, field + "." + pattern.field);
+            }
             known_.insert(derived.name);
             derived_names_.insert(derived.name);
         }
@@ -133,9 +153,12 @@ private:
         const auto folder = std::filesystem::temp_directory_path() / fmt::format("infuse-lab-validate-{}", random_hex(8));
         // A bounded sample of each generator, not the gigabytes `lines: 100000000` would write.
         auto budget = EvidenceBudget::sample(lab_.id);
-        try {
-            provision_workspace(lab_, sample_, folder, ExistingFiles::replace, budget);
-            if (auto derived = derive_values(lab_, sample_, folder); !derived) {
+        if (auto provisioned = provision_workspace(lab_, sample_, folder, ExistingFiles::replace, budget); !provisioned) {
+            // "provision.generate (access.log): with.lines: ..." names its field already.
+            const std::string& message = provisioned.error().message;
+            error(provisioned.error().where, message.starts_with("provision") ? "" : "provision", message);
+            evidence_failed_ = true;
+        } else if (auto derived = derive_values(lab_, sample_, folder); !derived) {
                 // "derive.attacker: received: 7: ..." names its field already.
                 const std::string& message = derived.error().message;
                 const auto colon = message.find(": ");
@@ -151,10 +174,6 @@ private:
                     error(derived.error().where, field, what);
                 }
                 evidence_failed_ = true;
-            }
-        } catch (const UserError& problem) {
-            error(problem.where(), "provision", problem.what());
-            evidence_failed_ = true;
         }
         std::error_code ignored;
         std::filesystem::remove_all(folder, ignored);

@@ -64,15 +64,13 @@ public:
         }
         values_ = std::move(*values);
         values_["workspace"] = workspace_.string();
-        try {
-            provision_workspace(lab_, values_, workspace_, ExistingFiles::replace);
-        } catch (const UserError& problem) {
-            outcome.problems.push_back(fmt::format("provisioning: {}{}", problem.where().file.empty() ? "" : problem.where().to_string() + ": ", problem.what()));
+        if (auto provisioned = provision_workspace(lab_, values_, workspace_, ExistingFiles::replace); !provisioned) {
+            outcome.problems.push_back("provisioning: " + provisioned.error().located());
             return false;
         }
         // Derived from the evidence as provisioned, before the test's files change anything.
         if (auto derived = derive_values(lab_, values_, workspace_); !derived) {
-            outcome.problems.push_back(fmt::format("{}: {}", derived.error().where.to_string(), derived.error().message));
+            outcome.problems.push_back(derived.error().located());
             return false;
         }
         if (!copy_test_files(files, outcome)) return false;
@@ -142,7 +140,7 @@ std::string indented(const std::string& text) {
     return "\n       " + out;
 }
 
-std::string failure_text(const Question& question, const GradingFailure& failure, bool verbose) {
+std::string failure_text(const Question& question, const Error& failure, bool verbose) {
     std::string text = fmt::format("{}: {}", question.id, failure.message);
     if (verbose && !failure.details.empty()) text += indented(failure.details);
     else if (!failure.details.empty()) text += " (--verbose shows the grader's output)";

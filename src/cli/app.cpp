@@ -60,13 +60,12 @@ std::string overview() {
     return text;
 }
 
-void print_error(const Style& style, const UserError& error) {
-    std::string where = error.where().to_string();
-    std::cerr << style.bad("error: ") << (where.empty() ? "" : where + ": ") << error.what() << "\n";
-    if (!error.next_step().empty()) std::cerr << style.dim("  -> " + error.next_step()) << "\n";
-}
-
 }  // namespace
+
+void print_error(const Style& style, const Error& error) {
+    std::cerr << style.bad("error: ") << error.located() << "\n";
+    if (!error.next_step.empty()) std::cerr << style.dim("  -> " + error.next_step) << "\n";
+}
 
 std::span<const Command> commands() { return kCommands; }
 
@@ -83,7 +82,7 @@ int run_cli(int argc, char** argv) {
             std::vector<std::string_view> names;
             for (const auto& command : kCommands) names.push_back(command.name);
             if (std::find(names.begin(), names.end(), typed) == names.end()) {
-                throw UserError(ExitCode::bad_input, fmt::format("unknown command '{}'{}", typed, did_you_mean(typed, std::span<const std::string_view>(names))),
+                throw UserError(Fault::input, fmt::format("unknown command '{}'{}", typed, did_you_mean(typed, std::span<const std::string_view>(names))),
                                 "`infuse-lab --help` lists the commands");
             }
         }
@@ -117,7 +116,7 @@ int run_cli(int argc, char** argv) {
             return 0;
         } catch (const CLI::ParseError& problem) {
             std::string usage = app.get_subcommands().empty() ? "" : fmt::format("infuse-lab {} --help", app.get_subcommands().front()->get_name());
-            throw UserError(ExitCode::bad_input, problem.what(), usage.empty() ? "`infuse-lab --help` lists the commands" : "see `" + usage + "`");
+            throw UserError(Fault::input, problem.what(), usage.empty() ? "`infuse-lab --help` lists the commands" : "see `" + usage + "`");
         }
         context.language = pick_language(language);
         context.allow_unsandboxed = allow_unsandboxed;
@@ -128,8 +127,8 @@ int run_cli(int argc, char** argv) {
         std::cout << overview();
         return static_cast<int>(ExitCode::bad_input);
     } catch (const UserError& error) {
-        print_error(context.style, error);
-        return static_cast<int>(error.code());
+        print_error(context.style, error.error());
+        return static_cast<int>(exit_code_for(error.fault()));
     } catch (const std::exception& error) {
         // A bug, or the system failing under us: say so plainly rather than abort.
         std::cerr << context.style.bad("error: ") << error.what() << "\n";

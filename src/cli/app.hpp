@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/style.hpp"
+#include "infuse/cli/cli.hpp"
 #include "infuse/author/catalog.hpp"
 #include "infuse/store/store.hpp"
 
@@ -50,6 +51,9 @@ struct Command {
 };
 
 std::span<const Command> commands();
+
+// Prints an error (and its next step) on standard error: the one way errors reach the user.
+void print_error(const Style& style, const Error& error);
 
 // Entry point called by main(); returns the process exit code.
 int run_cli(int argc, char** argv);

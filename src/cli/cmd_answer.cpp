@@ -43,7 +43,7 @@ std::string read_answer(const AnswerOptions& options) {
 int run_answer(Context& context, const AnswerOptions& options) {
     const std::string answer = read_answer(options);
     if (auto usable = check_answer_text(answer); !usable) {
-        throw UserError(ExitCode::bad_input, usable.error() + "; it was not recorded",
+        throw UserError(Fault::input, usable.error() + "; it was not recorded",
                         answer.find_first_not_of(" \t\r\n") == std::string::npos
                             ? "give the answer after the question: infuse-lab answer <question> <answer>  (or - to read it from standard input)"
                             : "answers are short plain text: an address, a name, a number, a time");
@@ -54,7 +54,7 @@ int run_answer(Context& context, const AnswerOptions& options) {
     const QuestionProgress& was = before.questions[question_number(session.lab, question) - 1];
 
     if (question.mode == Question::Mode::check) {
-        throw UserError(ExitCode::bad_input, fmt::format("'{}' is checked, not answered: do it in your workspace", question.id),
+        throw UserError(Fault::input, fmt::format("'{}' is checked, not answered: do it in your workspace", question.id),
                         fmt::format("then run `infuse-lab check {}`", question.id));
     }
     auto verdict = grade(question, session.grading_context(context, question), answer);

@@ -37,7 +37,7 @@ int run_check(Context& context, const CheckOptions& options) {
     for (const auto& typed : named) {
         const Question& question = find_question(session.lab, typed);
         if (question.mode != Question::Mode::check) {
-            throw UserError(ExitCode::bad_input, fmt::format("'{}' is answered, not checked", question.id),
+            throw UserError(Fault::input, fmt::format("'{}' is answered, not checked", question.id),
                             fmt::format("`infuse-lab answer {} <your answer>`", question.id));
         }
         questions.push_back(&question);
@@ -48,7 +48,7 @@ int run_check(Context& context, const CheckOptions& options) {
         }
     }
     if (questions.empty()) {
-        throw UserError(ExitCode::bad_input, fmt::format("the lab '{}' has no questions to check: they are all answered", session.lab.id),
+        throw UserError(Fault::input, fmt::format("the lab '{}' has no questions to check: they are all answered", session.lab.id),
                         "`infuse-lab answer <question> <answer>`");
     }
 

@@ -29,9 +29,12 @@ int run_explain(Context& context, const ExplainOptions& options) {
     bool gave_up_now = false;
     if (!state.solved && !state.closed) {
         if (!options.give_up) {
-            throw UserError(ExitCode::wrong, fmt::format("question {} is not solved yet: the explanation would give the answer away", question.id),
-                            fmt::format("keep trying, take a hint (`infuse-lab hint {0}`), or give up with `infuse-lab explain {0} --give-up` "
-                                        "(no more points on it)", question.id));
+            // Not an error of the lab or the machine: the answer is "not yet" (exit 1, like a wrong answer).
+            Error not_yet = input_error(fmt::format("question {} is not solved yet: the explanation would give the answer away", question.id));
+            not_yet.next_step = fmt::format("keep trying, take a hint (`infuse-lab hint {0}`), or give up with `infuse-lab explain {0} --give-up` "
+                                            "(no more points on it)", question.id);
+            print_error(context.style, not_yet);
+            return static_cast<int>(ExitCode::wrong);
         }
         session.store->record_attempt(session.run.id, {0, question.id, "", "gave-up", 0.0, now_utc_iso8601()});
         gave_up_now = true;

@@ -27,18 +27,18 @@ int run_generate(Context&, const GenerateOptions& options) {
     if (!find_generator(options.generator)) {
         std::vector<std::string_view> names;
         for (const auto& kind : generator_kinds()) names.push_back(kind.name);
-        throw UserError(ExitCode::bad_input,
+        throw UserError(Fault::input,
                         fmt::format("'{}' is not a generator{}", options.generator, did_you_mean(options.generator, std::span<const std::string_view>(names))),
                         fmt::format("generators: {}", fmt::join(names, ", ")));
     }
     nlohmann::json with = nlohmann::json::parse(options.with, nullptr, false);
     if (with.is_discarded() || !with.is_object()) {
-        throw UserError(ExitCode::bad_input, "--with: expected a JSON object of options", R"(infuse-lab generate access-log --with '{"lines": 1000}')");
+        throw UserError(Fault::input, "--with: expected a JSON object of options", R"(infuse-lab generate access-log --with '{"lines": 1000}')");
     }
     std::ofstream file;
     if (!options.output.empty()) {
         file.open(options.output, std::ios::binary | std::ios::trunc);
-        if (!file) throw UserError(ExitCode::environment, fmt::format("{}: cannot write", options.output));
+        if (!file) throw UserError(Fault::environment, fmt::format("{}: cannot write", options.output));
     }
     // Evidence is what the user asked for, made from their own options (no lab is loaded): into a
     // pipe or a file it goes byte for byte; on a terminal it is shown as data, like all output.
@@ -46,9 +46,9 @@ int run_generate(Context&, const GenerateOptions& options) {
     std::ostream exact(unfiltered);
     std::ostream& out = !options.output.empty() ? file : unfiltered && !isatty(STDOUT_FILENO) ? exact : std::cout;
     auto stats = generate_evidence(options.generator, with, fmt::format("infuse-lab/generate/v1\ncli\n{}\n", options.seed), out);
-    if (!stats) throw UserError(ExitCode::bad_input, fmt::format("--with: {}", stats.error()));
+    if (!stats) throw UserError(Fault::input, fmt::format("--with: {}", stats.error()));
     out.flush();
-    if (!out) throw UserError(ExitCode::environment, fmt::format("{}: cannot write", options.output.empty() ? "stdout" : options.output));
+    if (!out) throw UserError(Fault::environment, fmt::format("{}: cannot write", options.output.empty() ? "stdout" : options.output));
     if (!options.output.empty()) std::cerr << fmt::format("{}: {} lines, {} bytes\n", options.output, stats->lines, stats->bytes);
     return 0;
 }

@@ -24,13 +24,13 @@ int run_hash(Context&, const HashOptions& options) {
     if (!options.files.empty()) {
         for (const auto& file : options.files) {
             auto digest = sha256_file_hex(file);
-            if (!digest) throw UserError(ExitCode::bad_input, digest.error());
+            if (!digest) throw UserError(Fault::input, digest.error());
             std::cout << *digest << "  " << file << "\n";
         }
         return 0;
     }
     if (options.kind.empty() || options.values.empty()) {
-        throw UserError(ExitCode::bad_input, "give --kind KIND and the answer, or --file FILE", "infuse-lab hash --kind domain evil.example");
+        throw UserError(Fault::input, "give --kind KIND and the answer, or --file FILE", "infuse-lab hash --kind domain evil.example");
     }
     const CheckerKind* kind = find_checker_kind(options.kind);
     if (!kind || !kind->hashable) {
@@ -38,20 +38,20 @@ int run_hash(Context&, const HashOptions& options) {
         for (const auto& row : checker_kinds()) {
             if (row.hashable) hashable.push_back(row.name);
         }
-        throw UserError(ExitCode::bad_input,
+        throw UserError(Fault::input,
                         fmt::format("'{}' is not a checker that takes hashed answers{}", options.kind, did_you_mean(options.kind, std::span<const std::string_view>(hashable))),
                         fmt::format("hashable kinds: {}", fmt::join(hashable, ", ")));
     }
     std::map<std::string, std::string> checker_options;
     for (const auto& option : options.options) {
         auto equals = option.find('=');
-        if (equals == std::string::npos) throw UserError(ExitCode::bad_input, fmt::format("--option '{}': expected KEY=VALUE", option));
+        if (equals == std::string::npos) throw UserError(Fault::input, fmt::format("--option '{}': expected KEY=VALUE", option));
         checker_options[option.substr(0, equals)] = option.substr(equals + 1);
     }
     std::string answer;
     for (const auto& word : options.values) answer += (answer.empty() ? "" : " ") + word;
     auto canonical = canonical_answer(options.kind, checker_options, answer);
-    if (!canonical) throw UserError(ExitCode::bad_input, canonical.error());
+    if (!canonical) throw UserError(Fault::input, canonical.error());
     std::string option_text;
     for (const auto& [key, value] : checker_options) option_text += fmt::format(", {}: {}", key, value);
     std::cout << fmt::format("answer: {{{}: {{sha256: \"{}\"}}{}}}\n", options.kind, salted_answer_hash(options.kind, *canonical), option_text);

@@ -27,7 +27,7 @@ struct LookupOptions {
 int run_lookup(Context& context, const LookupOptions& options) {
     LearnerSession session = open_session(context, options.lab);
     if (!find_service_kind(options.kind) || options.kind == "web") {
-        throw UserError(ExitCode::bad_input, fmt::format("'{}' is not a service lookup knows", options.kind),
+        throw UserError(Fault::input, fmt::format("'{}' is not a service lookup knows", options.kind),
                         "one of: dns, whois, rdap, ct, pdns, asn");
     }
     const RunningService* service = nullptr;
@@ -38,10 +38,10 @@ int run_lookup(Context& context, const LookupOptions& options) {
         const bool declared = std::any_of(session.lab.services.begin(), session.lab.services.end(),
                                           [&](const ServiceSpec& spec) { return spec.kind == options.kind; });
         if (!declared) {
-            throw UserError(ExitCode::bad_input, fmt::format("the lab '{}' has no {} service", session.lab.id, options.kind),
+            throw UserError(Fault::input, fmt::format("the lab '{}' has no {} service", session.lab.id, options.kind),
                             "`infuse-lab status` lists its services");
         }
-        throw UserError(ExitCode::environment, fmt::format("the services of '{}' are not running", session.lab.id),
+        throw UserError(Fault::environment, fmt::format("the services of '{}' are not running", session.lab.id),
                         fmt::format("`infuse-lab start {}` starts them", session.lab.id));
     }
     tl::expected<LookupResult, std::string> result = tl::unexpected(std::string());
@@ -53,7 +53,7 @@ int run_lookup(Context& context, const LookupOptions& options) {
         result = lookup_http(options.kind, service->port, options.query);
     }
     if (!result) {
-        throw UserError(ExitCode::environment, fmt::format("{} lookup of '{}': {}", options.kind, options.query, result.error()),
+        throw UserError(Fault::environment, fmt::format("{} lookup of '{}': {}", options.kind, options.query, result.error()),
                         "`infuse-lab status` shows whether the lab's services still run");
     }
     if (options.json) {

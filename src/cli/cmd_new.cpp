@@ -138,7 +138,7 @@ void write_file(const fs::path& path, const std::string& content) {
     std::ofstream out(path, std::ios::binary);
     out << content;
     out.close();
-    if (!out) throw UserError(ExitCode::environment, fmt::format("cannot write {}", path.string()));
+    if (!out) throw UserError(Fault::environment, fmt::format("cannot write {}", path.string()));
 }
 
 // "password-guessing" -> "Password guessing"
@@ -165,13 +165,13 @@ fs::path default_root() {
 
 int run_new(Context& context, const NewOptions& options) {
     if (!is_lab_id(options.id)) {
-        throw UserError(ExitCode::bad_input, fmt::format("'{}' is not a lab id", options.id),
+        throw UserError(Fault::input, fmt::format("'{}' is not a lab id", options.id),
                         "write <area>/<name> in lower-case letters, digits and '-', such as logs/password-guessing");
     }
     const fs::path root = !options.root.empty() ? fs::path(options.root) : default_root();
     const fs::path dir = root / options.id;
     if (fs::exists(dir)) {
-        throw UserError(ExitCode::bad_input, fmt::format("{} already exists", dir.string()), "choose another name, or delete the folder first");
+        throw UserError(Fault::input, fmt::format("{} already exists", dir.string()), "choose another name, or delete the folder first");
     }
     const std::string id = options.id, title = title_of(options.id.substr(options.id.find('/') + 1)), shown = dir.lexically_normal().string();
     write_file(dir / "lab.yaml", replaced(kLabYaml, id, title, shown));
@@ -181,7 +181,7 @@ int run_new(Context& context, const NewOptions& options) {
     // The scaffold proves itself before the mentor changes anything.
     auto loaded = load_lab(dir, id, LabOrigin::external, CheckDepth::thorough);
     for (const auto& d : loaded.diagnostics.all()) std::cerr << d.to_string() << "\n";
-    if (!loaded.usable()) throw UserError(ExitCode::environment, "the scaffold does not validate: this is a bug in infuse-lab");
+    if (!loaded.usable()) throw UserError(Fault::environment, "the scaffold does not validate: this is a bug in infuse-lab");
     std::cout << fmt::format("Created {}:\n  {}\n  {}\n  {}\n\n", context.style.bold(shown), (dir / "lab.yaml").string(),
                              (dir / "brief.md").string(), (dir / "data" / "access.log").string());
     fs::path absolute_root = fs::absolute(root).lexically_normal();

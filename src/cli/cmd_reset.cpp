@@ -42,7 +42,7 @@ int run_reset(Context& context, const ResetOptions& options) {
     }
     if (!options.yes) {
         if (!isatty(STDIN_FILENO)) {
-            throw UserError(ExitCode::bad_input, "reset deletes your progress and workspace: confirm with --yes",
+            throw UserError(Fault::input, "reset deletes your progress and workspace: confirm with --yes",
                             fmt::format("infuse-lab reset {} --yes", id));
         }
         if (!confirmed(fmt::format("Forget your progress in '{}' and delete {}?", id, workspace.string()))) {
@@ -55,7 +55,7 @@ int run_reset(Context& context, const ResetOptions& options) {
     // Containers go before the run ends: they hold the workspace's folders mounted.
     take_down_services(id, lab_needs_containers(context, id));
     if (run) store.end_run(run->id, now_utc_iso8601());
-    if (has_workspace) remove_workspace(workspace);
+    if (has_workspace) value_or_throw(remove_workspace(workspace));
     std::cout << context.style.good(fmt::format("Reset '{}'.", id)) << fmt::format(" `infuse-lab start {}` begins again with new data.\n", id);
     return 0;
 }

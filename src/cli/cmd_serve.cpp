@@ -20,15 +20,15 @@ struct ServeOptions {
 int run_serve(Context& context, const ServeOptions& options) {
     const LabSpec lab = load_started_lab(context, options.lab);
     if (!lab.has_services()) {
-        throw UserError(ExitCode::bad_input, fmt::format("the lab '{}' declares no services", lab.id),
+        throw UserError(Fault::input, fmt::format("the lab '{}' declares no services", lab.id),
                         "services are declared under provision.services (docs/services.md)");
     }
     // Data that does not load (or passes a limit) is the lab's fault, exit 2, not the machine's.
     if (auto problems = check_service_data(lab); !problems.empty()) {
-        throw UserError(ExitCode::bad_input, problems.front(), fmt::format("run `infuse-lab validate {}`", lab.dir.string()));
+        throw UserError(Fault::input, problems.front(), fmt::format("run `infuse-lab validate {}`", lab.dir.string()));
     }
     auto internet = SimulatedInternet::open(lab);
-    if (!internet) throw UserError(ExitCode::environment, internet.error(), "fix the lab's data, or free the port it asks for");
+    if (!internet) throw UserError(Fault::environment, internet.error(), "fix the lab's data, or free the port it asks for");
     const Style& style = context.style;
     std::cout << style.bold(fmt::format("Serving {} on 127.0.0.1", lab.id)) << " (Ctrl-C stops)\n";
     for (const auto& service : (*internet)->endpoints()) {

@@ -31,7 +31,7 @@ int run_show(Context& context, const ShowOptions& options) {
     add_service_placeholders(values, lab);
     if (options.json) {
         nlohmann::json out = lab_json(lab, context.language);
-        out["brief"] = render_brief(lab, values, context.language);
+        out["brief"] = value_or_throw(render_brief(lab, values, context.language));
         nlohmann::json questions = nlohmann::json::array();
         for (const auto& question : lab.questions) {
             questions.push_back({{"id", question.id}, {"ask", render_for_display(question.ask.in(context.language), values)},
@@ -45,7 +45,7 @@ int run_show(Context& context, const ShowOptions& options) {
     const Style& style = context.style;
     std::cout << lab_header(lab, style, context.language);
     if (!lab.requires_tools.empty()) std::cout << style.dim(fmt::format("uses: {}", fmt::join(lab.requires_tools, ", "))) << "\n";
-    std::cout << "\n" << render_brief(lab, values, context.language) << "\n"
+    std::cout << "\n" << value_or_throw(render_brief(lab, values, context.language)) << "\n"
               << style.bold(fmt::format("Questions ({} points)", lab.total_points())) << "\n"
               << questions_text(lab, values, nullptr, style, context.language) << "\n"
               << style.dim(run ? fmt::format("Started: `infuse-lab status {}` shows your progress.", lab.id)

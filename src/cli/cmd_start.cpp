@@ -32,14 +32,14 @@ struct StartOptions {
 int run_start(Context& context, const StartOptions& options) {
     LabSpec lab = load_started_lab(context, options.lab);
     // A lab from anyone: before anything is read from it or written, no link may leave its folder.
-    require_closed_lab_folder(lab.dir);
+    value_or_throw(require_closed_lab_folder(lab.dir));
     // Before anything is written: a lab that needs containers cannot start without an engine.
     std::optional<ContainerEngine> engine;
     if (lab.needs_containers()) engine = require_container_engine(lab);
     auto& store = context.store();
     auto existing = store.active_run(lab.id);
     if (existing && !options.seed.empty() && options.seed != existing->seed) {
-        throw UserError(ExitCode::bad_input,
+        throw UserError(Fault::input,
                         fmt::format("'{}' is already started with seed {}", lab.id, existing->seed),
                         fmt::format("`infuse-lab reset {}` first to start again with another seed", lab.id));
     }
@@ -60,7 +60,7 @@ int run_start(Context& context, const StartOptions& options) {
     const bool resumed = existing.has_value();
     ParamValues values = values_for_run(lab, run);
     // A resumed run keeps the learner's files (and notes); only missing ones are written again.
-    const auto written = provision_workspace(lab, values, run.workspace, resumed ? ExistingFiles::keep : ExistingFiles::replace);
+    const auto written = value_or_throw(provision_workspace(lab, values, run.workspace, resumed ? ExistingFiles::keep : ExistingFiles::replace));
     std::vector<RunningContainer> containers;
     if (engine) {
         containers = bring_up_containers(lab, run, *engine, options.json ? std::cerr : std::cout);
@@ -104,7 +104,7 @@ int run_start(Context& context, const StartOptions& options) {
     for (const auto& tool : missing_tools) {
         std::cout << style.warn(fmt::format("warning: this lab uses `{}`, which is not installed here", tool)) << "\n";
     }
-    if (!options.quiet) std::cout << render_brief(lab, values, context.language) << "\n";
+    if (!options.quiet) std::cout << value_or_throw(render_brief(lab, values, context.language)) << "\n";
     std::cout << style.bold("Your workspace: ") << run.workspace << "\n";
     for (const auto& file : written) std::cout << "  " << file << "\n";
     if (!containers.empty() || !services.empty()) {

@@ -45,7 +45,7 @@ struct TestOptions {
 
 std::filesystem::path make_scratch() {
     std::string pattern = (std::filesystem::temp_directory_path() / "infuse-lab-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw UserError(ExitCode::environment, "cannot create a scratch folder in " + std::filesystem::temp_directory_path().string());
+    if (!mkdtemp(pattern.data())) throw UserError(Fault::environment, "cannot create a scratch folder in " + std::filesystem::temp_directory_path().string());
     // Traversable (not listable) by others: without the sandbox a root runner runs graders as an
     // unprivileged user, which must reach the scratch workspaces (docs/graders.md).
     std::error_code ignored;
@@ -70,7 +70,7 @@ Shard parse_shard(const std::string& text) {
     };
     if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), k) ||
         !parse(std::string_view(text).substr(slash + 1), n) || n == 0 || k == 0 || k > n) {
-        throw UserError(ExitCode::bad_input, fmt::format("--shard '{}': expected K/N with 1 <= K <= N, such as 2/4", text));
+        throw UserError(Fault::input, fmt::format("--shard '{}': expected K/N with 1 <= K <= N, such as 2/4", text));
     }
     return {k - 1, n};
 }

@@ -15,11 +15,11 @@ std::vector<CatalogEntry> select_labs(Context& context, const std::vector<std::s
                 selected.push_back(*entry);
                 continue;
             }
-            throw UserError(ExitCode::bad_input, fmt::format("{}: no such folder or lab id", path));
+            throw UserError(Fault::input, fmt::format("{}: no such folder or lab id", path));
         }
         auto found = scan_folder(path, LabOrigin::external);
         if (found.empty()) {
-            throw UserError(ExitCode::bad_input, fmt::format("{}: no lab.yaml here, nor in the folders below it", path),
+            throw UserError(Fault::input, fmt::format("{}: no lab.yaml here, nor in the folders below it", path),
                             "name a lab folder, an area folder or a labs root");
         }
         selected.insert(selected.end(), found.begin(), found.end());

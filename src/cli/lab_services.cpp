@@ -28,7 +28,7 @@ std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunR
              << std::flush;
     auto started = start_containers(engine, lab.id, std::to_string(run.id), lab.dir, run.workspace, lab.containers);
     if (!started) {
-        throw UserError(ExitCode::environment, fmt::format("the containers of '{}' could not start: {}", lab.id, started.error()),
+        throw UserError(Fault::environment, fmt::format("the containers of '{}' could not start: {}", lab.id, started.error()),
                         fmt::format("fix the problem above, then `infuse-lab start {}` again (your progress is kept)", lab.id));
     }
     // Keep what the record says about the simulated services of this run; replace the containers.
@@ -37,11 +37,9 @@ std::vector<RunningContainer> bring_up_containers(const LabSpec& lab, const RunR
     services.run_id = run.id;
     services.engine = engine.kind == EngineKind::docker ? "docker" : "podman";
     services.containers = *started;
-    try {
-        save_running_services(services);
-    } catch (...) {
+    if (auto saved = save_running_services(services); !saved) {
         remove_running(engine, *started);  // unrecorded containers would be invisible to `stop`
-        throw;
+        throw UserError(saved.error());
     }
     return *started;
 }
@@ -54,12 +52,12 @@ std::vector<RunningService> bring_up_services(const LabSpec& lab, const RunRecor
     }
     // Data that does not load (or passes a limit) is the lab's fault, exit 2, not the machine's.
     if (auto problems = check_service_data(lab); !problems.empty()) {
-        throw UserError(ExitCode::bad_input, fmt::format("the services of '{}' cannot start: {}", lab.id, problems.front()),
+        throw UserError(Fault::input, fmt::format("the services of '{}' cannot start: {}", lab.id, problems.front()),
                         fmt::format("run `infuse-lab validate {}`", lab.dir.string()));
     }
     auto started = start_services_in_background(lab, run.id, services_file_for(lab.id).replace_extension(".log"));
     if (!started) {
-        throw UserError(ExitCode::environment, fmt::format("the services of '{}' could not start: {}", lab.id, started.error()),
+        throw UserError(Fault::environment, fmt::format("the services of '{}' could not start: {}", lab.id, started.error()),
                         fmt::format("fix the problem above, then `infuse-lab start {}` again (your progress is kept)", lab.id));
     }
     return started->services;
@@ -91,7 +89,7 @@ TakenDown take_down_services(const std::string& lab_id, bool lab_needs_container
     }
     auto removed = remove_containers(*engine, lab_id);
     if (!removed) {
-        throw UserError(ExitCode::environment, fmt::format("the containers of '{}' could not be removed: {}", lab_id, removed.error()),
+        throw UserError(Fault::environment, fmt::format("the containers of '{}' could not be removed: {}", lab_id, removed.error()),
                         "try again; `docker ps --filter label=infuse-lab=1` lists them");
     }
     forget_running_services(lab_id);

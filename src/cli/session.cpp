@@ -27,7 +27,7 @@ LabProgress LearnerSession::progress() const {
 std::string lab_id_or_current(Context& context, const std::string& named) {
     if (!named.empty()) return named;
     if (auto current = context.store().current_lab()) return *current;
-    throw UserError(ExitCode::bad_input, "no lab started yet", "`infuse-lab list` shows the labs; `infuse-lab start <lab>` starts one");
+    throw UserError(Fault::input, "no lab started yet", "`infuse-lab list` shows the labs; `infuse-lab start <lab>` starts one");
 }
 
 namespace {
@@ -53,8 +53,9 @@ void add_derived_values(const LabSpec& lab, const RunRecord& run, ParamValues& v
     }
     auto derived = derive_from_fresh_evidence(lab, values);
     if (!derived) {
-        throw UserError(ExitCode::bad_input, derived.error().message, "this is a problem of the lab: `infuse-lab validate` shows it",
-                        derived.error().where);
+        Error error = derived.error();
+        if (error.fault == Fault::input && error.next_step.empty()) error.next_step = "this is a problem of the lab: `infuse-lab validate` shows it";
+        throw UserError(std::move(error));
     }
     nlohmann::json saved{{"digest", lab.digest}, {"seed", run.seed}, {"values", nlohmann::json::object()}};
     for (const auto& entry : lab.derived) saved["values"][entry.name] = values[entry.name];
@@ -65,7 +66,7 @@ void add_derived_values(const LabSpec& lab, const RunRecord& run, ParamValues& v
 
 ParamValues values_for_run(const LabSpec& lab, const RunRecord& run) {
     auto values = draw_params(lab, run.seed);
-    if (!values) throw UserError(ExitCode::bad_input, fmt::format("{}: {}", lab.spec_file.string(), values.error()));
+    if (!values) throw UserError(Fault::input, fmt::format("{}: {}", lab.spec_file.string(), values.error()));
     (*values)["workspace"] = run.workspace;
     add_derived_values(lab, run, *values);
     return *values;
@@ -82,7 +83,7 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
     LearnerSession session{load_started_lab(context, id)};
     auto run = context.store().active_run(session.lab.id);
     if (!run) {
-        throw UserError(ExitCode::bad_input, fmt::format("the lab '{}' is not started", session.lab.id),
+        throw UserError(Fault::input, fmt::format("the lab '{}' is not started", session.lab.id),
                         fmt::format("start it with `infuse-lab start {}`", session.lab.id));
     }
     session.run = *run;
@@ -91,7 +92,7 @@ LearnerSession open_session(Context& context, const std::string& named_lab) {
     if (session.lab.needs_containers() || session.lab.has_services()) {
         auto services = load_running_services(session.lab.id);
         if (!services) {
-            throw UserError(ExitCode::environment, services.error(), fmt::format("`infuse-lab start {}` starts the lab's containers again", session.lab.id));
+            throw UserError(Fault::environment, services.error(), fmt::format("`infuse-lab start {}` starts the lab's containers again", session.lab.id));
         }
         if (*services && (*services)->run_id == session.run.id) {
             session.containers = (*services)->containers;
@@ -129,26 +130,26 @@ void add_service_placeholders(ParamValues& values, const LabSpec& lab) {
 ContainerEngine require_container_engine(const LabSpec& lab) {
     auto engine = detect_container_engine();
     if (!engine) {
-        throw UserError(ExitCode::environment, fmt::format("the lab '{}' needs containers: {}", lab.id, engine.error()),
+        throw UserError(Fault::environment, fmt::format("the lab '{}' needs containers: {}", lab.id, engine.error()),
                         "install one with scripts/container-engine.sh (docker) or your system's podman package");
     }
     return *engine;
 }
 
-UserError grading_error(const LabSpec& lab, const GradingFailure& failure, bool verbose) {
+UserError grading_error(const LabSpec& lab, const Error& failure, bool verbose) {
     std::string message = fmt::format("{}: {}; nothing was recorded", lab.spec_file.string(), failure.message);
     if (verbose && !failure.details.empty()) message += "\n" + failure.details;
-    std::string next = failure.code == ExitCode::environment
+    std::string next = failure.fault == Fault::environment
                            ? std::string("see docs/graders.md, \"Trust policy\"")
                            : std::string("this is a problem of the lab, not of your answer: tell its author") +
                                  (verbose || failure.details.empty() ? "" : " (--verbose shows the grader's output)");
-    return UserError(failure.code, message, next);
+    return UserError(failure.fault, message, next);
 }
 
 GradingContext LearnerSession::grading_context(const Context& context, const Question& question) {
     if (question.mode == Question::Mode::check) {
         if (lab.needs_containers() && containers.empty()) {
-            throw UserError(ExitCode::environment, fmt::format("the containers of '{}' are not running", lab.id),
+            throw UserError(Fault::environment, fmt::format("the containers of '{}' are not running", lab.id),
                             fmt::format("`infuse-lab start {}` starts them", lab.id));
         }
         if (question.check.kind == StateCheck::Kind::command && question.check.command.in != "sandbox" && !engine) {
@@ -175,7 +176,7 @@ const Question& find_question(const LabSpec& lab, const std::string& typed) {
     if (const Question* question = lab.find_question(typed)) return *question;
     std::vector<std::string> ids;
     for (const auto& question : lab.questions) ids.push_back(question.id);
-    throw UserError(ExitCode::bad_input,
+    throw UserError(Fault::input,
                     fmt::format("the lab '{}' has no question '{}'{}", lab.id, typed, did_you_mean(typed, std::span<const std::string>(ids))),
                     fmt::format("its questions are {} (or their numbers 1-{})", fmt::join(ids, ", "), ids.size()));
 }

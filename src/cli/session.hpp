@@ -55,7 +55,7 @@ ContainerEngine require_container_engine(const LabSpec& lab);
 
 // "could not grade ..." as a UserError: a lab problem (exit 2) or a missing sandbox (exit 3).
 // Nothing was recorded; `verbose` adds the grader's own output for the lab's author.
-UserError grading_error(const LabSpec& lab, const GradingFailure& failure, bool verbose);
+UserError grading_error(const LabSpec& lab, const Error& failure, bool verbose);
 
 // A question by id or 1-based number; throws with "did you mean" and the list of ids.
 const Question& find_question(const LabSpec& lab, const std::string& typed);

@@ -130,7 +130,7 @@ void write_junit(const TestRun& run, const std::string& file) {
         }
     }
     if (!document.save_file(file.c_str(), "  ", pugi::format_default, pugi::encoding_utf8)) {
-        throw UserError(ExitCode::environment, fmt::format("cannot write the JUnit report to '{}'", file));
+        throw UserError(Fault::environment, fmt::format("cannot write the JUnit report to '{}'", file));
     }
 }
 

@@ -14,11 +14,14 @@ std::string SourceLocation::to_string() const {
     return out;
 }
 
-UserError::UserError(ExitCode code, std::string message, std::string next_step,
-                     SourceLocation where)
-    : std::runtime_error(std::move(message)),
-      code_(code),
-      next_step_(std::move(next_step)),
-      where_(std::move(where)) {}
+std::string Error::located() const {
+    const std::string place = where.to_string();
+    return place.empty() ? message : place + ": " + message;
+}
+
+UserError::UserError(Error error) : std::runtime_error(error.message), error_(std::move(error)) {}
+
+UserError::UserError(Fault fault, std::string message, std::string next_step, SourceLocation where)
+    : UserError(Error{fault, std::move(message), std::move(where), std::move(next_step), {}}) {}
 
 }  // namespace infuse

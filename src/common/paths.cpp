@@ -23,7 +23,7 @@ std::filesystem::path from_environment(const char* variable) {
 std::filesystem::path home_directory() {
     if (auto home = from_environment("HOME"); !home.empty()) return home;
     if (const passwd* entry = getpwuid(getuid()); entry && entry->pw_dir) return entry->pw_dir;
-    throw UserError(ExitCode::environment, "cannot tell the home directory", "set HOME");
+    throw UserError(Fault::environment, "cannot tell the home directory", "set HOME");
 }
 
 std::filesystem::path workspaces_root() {

@@ -37,16 +37,18 @@ std::string first_line(std::string_view raw) {
     return line;
 }
 
-GradingFailure failure(std::string message, const ProcessResult& run) {
+Error failure(std::string message, const ProcessResult& run) {
     std::string details;
     if (!run.stderr_data.empty()) details += "grader stderr:\n" + clean_prefix(run.stderr_data, kDetailsBytes);
     if (!run.stdout_data.empty()) details += (details.empty() ? "" : "\n") + std::string("grader stdout:\n") + clean_prefix(run.stdout_data, 2000);
-    return GradingFailure{ExitCode::bad_input, std::move(message), std::move(details)};
+    Error error = input_error(std::move(message));
+    error.details = std::move(details);
+    return error;
 }
 
 }  // namespace
 
-tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const GradingContext& context,
+tl::expected<Verdict, Error> run_grader(const Question& question, const GradingContext& context,
                                                  std::string_view answer) {
     const LabSpec& lab = *context.lab;
     const GraderSpec& grader = question.grader;
@@ -69,12 +71,12 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
     if (grader.program.starts_with("./")) {
         const fs::path local = (lab.dir / grader.program.substr(2)).lexically_normal();
         if (!fs::is_regular_file(local)) {
-            return tl::unexpected(GradingFailure{ExitCode::bad_input, fmt::format("{}: '{}' is not a file in the lab folder", where, grader.program), ""});
+            return tl::unexpected(input_error(fmt::format("{}: '{}' is not a file in the lab folder", where, grader.program)));
         }
         program = paths.lab + "/" + grader.program.substr(2);
     } else {
         if (policy.graders_dir.empty() || !fs::is_regular_file(policy.graders_dir / grader.program)) {
-            return tl::unexpected(GradingFailure{ExitCode::bad_input, fmt::format("{}: there is no bundled grader '{}'", where, grader.program), ""});
+            return tl::unexpected(input_error(fmt::format("{}: there is no bundled grader '{}'", where, grader.program)));
         }
         program = paths.graders + "/" + grader.program;
     }
@@ -103,20 +105,14 @@ tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const
 
     auto run = run_sandboxed(policy, {program}, request.dump() + "\n");
     if (run.refusal == SandboxResult::Refusal::no_unprivileged) {
-        return tl::unexpected(GradingFailure{
-            ExitCode::environment,
-            fmt::format("could not grade: {}. Install bubblewrap (the sandbox), or make that folder readable by other users, "
+        return tl::unexpected(environment_error(fmt::format("could not grade: {}. Install bubblewrap (the sandbox), or make that folder readable by other users, "
                         "or run infuse-lab as a normal user",
-                        run.process.error),
-            ""});
+                        run.process.error)));
     }
     if (run.refused) {
-        return tl::unexpected(GradingFailure{
-            ExitCode::environment,
-            fmt::format("the grader of '{}' needs the sandbox, and {}. This lab is not a bundled one: install "
+        return tl::unexpected(environment_error(fmt::format("the grader of '{}' needs the sandbox, and {}. This lab is not a bundled one: install "
                         "bubblewrap, or pass --allow-unsandboxed if you trust the lab's author",
-                        lab.id, run.process.error),
-            ""});
+                        lab.id, run.process.error)));
     }
     const ProcessResult& process = run.process;
     if (process.memory_exceeded) {

@@ -96,12 +96,12 @@ tl::expected<Verdict, std::string> grade_answer(const Question& question, const 
     return verdict;
 }
 
-tl::expected<Verdict, GradingFailure> grade(const Question& question, const GradingContext& context,
+tl::expected<Verdict, Error> grade(const Question& question, const GradingContext& context,
                                             std::string_view answer) {
     switch (question.mode) {
     case Question::Mode::answer: {
         auto verdict = grade_answer(question, context.values, answer, context.language);
-        if (!verdict) return tl::unexpected(GradingFailure{ExitCode::bad_input, verdict.error(), ""});
+        if (!verdict) return tl::unexpected(input_error(verdict.error()));
         return *verdict;
     }
     case Question::Mode::grader: return run_grader(question, context, answer);
@@ -118,8 +118,8 @@ tl::expected<Verdict, GradingFailure> grade(const Question& question, const Grad
         check_context.containers = context.containers;
         auto result = run_state_check(question.check, check_context);
         if (!result) {
-            return tl::unexpected(GradingFailure{result.error().environment ? ExitCode::environment : ExitCode::bad_input,
-                                                 fmt::format("questions.{}.check: {}", question.id, result.error().message), ""});
+            return tl::unexpected(Error{result.error().fault,
+                                                 fmt::format("questions.{}.check: {}", question.id, result.error().message)});
         }
         Verdict verdict;
         verdict.score = result->score;
@@ -128,7 +128,7 @@ tl::expected<Verdict, GradingFailure> grade(const Question& question, const Grad
         return verdict;
     }
     }
-    return tl::unexpected(GradingFailure{ExitCode::bad_input, "unknown question mode", ""});
+    return tl::unexpected(input_error("unknown question mode"));
 }
 
 }  // namespace infuse

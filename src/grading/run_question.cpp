@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 constexpr std::size_t kMaxCommandBytes = 4096;     // a one-liner, not a script
 constexpr std::size_t kOutputCap = 256 * 1024;     // what either command may print
 
-GradingFailure lab_problem(std::string message) { return GradingFailure{ExitCode::bad_input, std::move(message), ""}; }
+Error lab_problem(std::string message) { return input_error(std::move(message)); }
 
 // A folder removed with everything in it when the grading ends, whatever happens.
 struct ScratchFolder {
@@ -48,14 +48,14 @@ struct ScratchFolder {
 // Where the commands run: a folder only they see, holding the evidence under `as`. It is traversable
 // (not listable) by others and its inner folder has an unguessable name, because without the
 // sandbox a root runner runs the commands as an unprivileged user, which must reach the file.
-tl::expected<fs::path, GradingFailure> prepare_evidence(const Question& question, const GradingContext& context,
+tl::expected<fs::path, Error> prepare_evidence(const Question& question, const GradingContext& context,
                                                         const ScratchFolder& scratch) {
     const LabSpec& lab = *context.lab;
     const RunSpec& run = question.run;
     const std::string where = fmt::format("questions.{}.run", question.id);
     std::error_code ec;
     fs::create_directory(scratch.path, ec);
-    if (ec) return tl::unexpected(GradingFailure{ExitCode::environment, fmt::format("cannot create {}: {}", scratch.path.string(), ec.message()), ""});
+    if (ec) return tl::unexpected(environment_error(fmt::format("cannot create {}: {}", scratch.path.string(), ec.message())));
     fs::permissions(scratch.path, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
     const fs::path staging = scratch.path / "staging";
     const fs::path folder = scratch.path / random_hex(12);
@@ -66,8 +66,9 @@ tl::expected<fs::path, GradingFailure> prepare_evidence(const Question& question
     fs::create_directories(target.parent_path(), ec);
 
     if (run.source == RunSpec::Source::lab) {
-        const ConfinedFolder lab_folder = open_lab_folder(lab.dir);
-        auto fd = lab_folder.open_for_reading(run.on);
+        auto lab_folder = open_lab_folder(lab.dir);
+        if (!lab_folder) return tl::unexpected(lab_folder.error());
+        auto fd = lab_folder->open_for_reading(run.on);
         if (!fd) return tl::unexpected(lab_problem(fmt::format("{}.on: {}", where, fd.error())));
         const int out = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         bool ok = out >= 0;
@@ -82,7 +83,7 @@ tl::expected<fs::path, GradingFailure> prepare_evidence(const Question& question
         }
         ::close(*fd);
         if (out >= 0) ::close(out);
-        if (!ok) return tl::unexpected(GradingFailure{ExitCode::environment, fmt::format("{}.on: cannot copy '{}'", where, run.on), ""});
+        if (!ok) return tl::unexpected(environment_error(fmt::format("{}.on: cannot copy '{}'", where, run.on)));
         return folder;
     }
 
@@ -107,13 +108,13 @@ tl::expected<fs::path, GradingFailure> prepare_evidence(const Question& question
         values["seed"] = other;
         values["workspace"] = context.values.count("workspace") ? context.values.at("workspace") : std::string();
     }
-    try {
-        provision_workspace(only, values, staging, ExistingFiles::replace);
-    } catch (const UserError& problem) {
-        return tl::unexpected(lab_problem(fmt::format("{}: provisioning '{}': {}", where, run.on, problem.what())));
+    if (auto provisioned = provision_workspace(only, values, staging, ExistingFiles::replace); !provisioned) {
+        Error error = provisioned.error();
+        error.message = fmt::format("{}: provisioning '{}': {}", where, run.on, error.message);
+        return tl::unexpected(std::move(error));
     }
     fs::rename(staging / run.on, target, ec);
-    if (ec) return tl::unexpected(GradingFailure{ExitCode::environment, fmt::format("{}: cannot place '{}': {}", where, run.on, ec.message()), ""});
+    if (ec) return tl::unexpected(environment_error(fmt::format("{}: cannot place '{}': {}", where, run.on, ec.message())));
     fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read, ec);
     return folder;
 }
@@ -186,7 +187,7 @@ struct Comparison {
     std::string why;  // for the learner, when not the same
 };
 
-tl::expected<Comparison, GradingFailure> compare(const RunSpec& run, std::string_view got, std::string_view want,
+tl::expected<Comparison, Error> compare(const RunSpec& run, std::string_view got, std::string_view want,
                                                  const std::string& where) {
     switch (run.compare) {
     case RunSpec::Compare::exact: {
@@ -276,7 +277,7 @@ std::string describe_failure(const ProcessResult& process, const RunSpec& run, c
 
 }  // namespace
 
-tl::expected<Verdict, GradingFailure> grade_run_question(const Question& question, const GradingContext& context,
+tl::expected<Verdict, Error> grade_run_question(const Question& question, const GradingContext& context,
                                                          std::string_view answer) {
     const LabSpec& lab = *context.lab;
     const RunSpec& run = question.run;
@@ -317,13 +318,11 @@ tl::expected<Verdict, GradingFailure> grade_run_question(const Question& questio
     // As for grader programs: a bundled lab may run with limits only where bubblewrap is missing.
     policy.allow_unsandboxed = lab.origin == LabOrigin::bundled || context.allow_unsandboxed;
 
-    const auto run_command = [&](const std::string& text) -> tl::expected<SandboxResult, GradingFailure> {
+    const auto run_command = [&](const std::string& text) -> tl::expected<SandboxResult, Error> {
         auto result = run_sandboxed(policy, {"/bin/sh", "-c", text});
         if (result.refused) {
-            return tl::unexpected(GradingFailure{ExitCode::environment,
-                                                 fmt::format("could not grade: {}. Install bubblewrap (the sandbox){}", result.process.error,
-                                                             lab.origin == LabOrigin::bundled ? "" : ", or pass --allow-unsandboxed if you trust the lab's author"),
-                                                 ""});
+            return tl::unexpected(environment_error(fmt::format("could not grade: {}. Install bubblewrap (the sandbox){}", result.process.error,
+                                                             lab.origin == LabOrigin::bundled ? "" : ", or pass --allow-unsandboxed if you trust the lab's author")));
         }
         return result;
     };
@@ -334,11 +333,12 @@ tl::expected<Verdict, GradingFailure> grade_run_question(const Question& questio
     // grep-style status 1 ("nothing matched") is an answer too; anything else is a lab bug.
     if (ref.ending != ProcessResult::Ending::exited || ref.exit_code > 1 || ref.stdout_truncated || ref.memory_exceeded) {
         const std::string said = tool_error(ref.stderr_data);
-        return tl::unexpected(GradingFailure{ExitCode::bad_input,
+        Error error = input_error(
                                              fmt::format("{}.reference: the reference command failed on the evidence: {}{}", where,
                                                          ref.stdout_truncated ? fmt::format("more than {} KiB of output", kOutputCap / 1024) : ref.describe(),
-                                                         said.empty() ? "" : ": " + said),
-                                             std::string(utf8_prefix(repair_utf8(ref.stderr_data), 4000))});
+                                                         said.empty() ? "" : ": " + said));
+        error.details = std::string(utf8_prefix(repair_utf8(ref.stderr_data), 4000));
+        return tl::unexpected(std::move(error));
     }
 
     auto learner = run_command(command);

@@ -20,7 +20,7 @@ namespace infuse {
 namespace {
 
 namespace fs = std::filesystem;
-using Outcome = tl::expected<CheckResult, StateCheckError>;
+using Outcome = tl::expected<CheckResult, Error>;
 
 CheckResult pass() { return {1.0, false, ""}; }
 CheckResult miss(std::string why) { return {0.0, false, std::move(why)}; }
@@ -81,7 +81,7 @@ std::uint64_t xml_depth(const pugi::xml_document& document) {
 
 Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
     auto relative = render(check.path, context.values);
-    if (!relative) return tl::unexpected(relative.error());
+    if (!relative) return tl::unexpected(input_error(relative.error()));
     // Inside the workspace, through links the learner may have made, never out of it.
     auto workspace = ConfinedFolder::open(context.workspace, Links::inside, Privacy::shared_read, false);
     if (!workspace) return miss(workspace.error());
@@ -96,12 +96,12 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
     const std::string content = std::move(*read);
     for (const auto& text : check.contains) {
         auto needle = render(text, context.values);
-        if (!needle) return tl::unexpected(needle.error());
+        if (!needle) return tl::unexpected(input_error(needle.error()));
         if (content.find(*needle) == std::string::npos) return miss(fmt::format("{} does not contain '{}'", *relative, *needle));
     }
     if (!check.regex.empty()) {
         auto pattern = render(check.regex, context.values);
-        if (!pattern) return tl::unexpected(pattern.error());
+        if (!pattern) return tl::unexpected(input_error(pattern.error()));
         if (!search(*pattern, content)) return miss(fmt::format("{} has no match for /{}/", *relative, *pattern));
     }
     if (!check.json_pointer.empty()) {
@@ -118,7 +118,7 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
         }
         auto equals = render(check.json_equals, context.values);
         auto pattern = render(check.json_regex, context.values);
-        if (!equals || !pattern) return tl::unexpected(equals ? pattern.error() : equals.error());
+        if (!equals || !pattern) return tl::unexpected(input_error(equals ? pattern.error() : equals.error()));
         if (!check.json_equals.empty() && found != *equals) return miss(fmt::format("{} at {} is '{}'", *relative, check.json_pointer, shorten(found)));
         if (!check.json_regex.empty() && !full_match(*pattern, found)) return miss(fmt::format("{} at {} is '{}'", *relative, check.json_pointer, shorten(found)));
     }
@@ -134,13 +134,13 @@ Outcome check_file(const FileCheck& check, const StateCheckContext& context) {
         try {
             nodes = document.select_nodes(check.xpath.c_str());
         } catch (const pugi::xpath_exception& problem) {
-            return tl::unexpected(fmt::format("xpath '{}': {}", check.xpath, problem.what()));
+            return tl::unexpected(input_error(fmt::format("xpath '{}': {}", check.xpath, problem.what())));
         }
         if (nodes.empty()) return miss(fmt::format("{} has nothing at {}", *relative, check.xpath));
         const std::string found = nodes.first().node() ? nodes.first().node().text().as_string() : nodes.first().attribute().value();
         auto equals = render(check.xpath_equals, context.values);
         auto pattern = render(check.xpath_regex, context.values);
-        if (!equals || !pattern) return tl::unexpected(equals ? pattern.error() : equals.error());
+        if (!equals || !pattern) return tl::unexpected(input_error(equals ? pattern.error() : equals.error()));
         if (!check.xpath_equals.empty() && std::string(trim(found)) != *equals) return miss(fmt::format("{} at {} is '{}'", *relative, check.xpath, shorten(found)));
         if (!check.xpath_regex.empty() && !full_match(*pattern, trim(found))) return miss(fmt::format("{} at {} is '{}'", *relative, check.xpath, shorten(found)));
     }
@@ -151,7 +151,7 @@ Outcome check_command(const CommandCheck& check, const StateCheckContext& contex
     std::vector<std::string> argv;
     for (const auto& arg : check.run) {
         auto rendered = render(arg, context.values);
-        if (!rendered) return tl::unexpected(rendered.error());
+        if (!rendered) return tl::unexpected(input_error(rendered.error()));
         argv.push_back(*rendered);
     }
     ProcessResult result;
@@ -159,21 +159,21 @@ Outcome check_command(const CommandCheck& check, const StateCheckContext& contex
         SandboxPolicy policy = context.sandbox;
         policy.timeout = check.timeout;
         auto sandboxed = run_sandboxed(policy, argv);
-        if (sandboxed.refused) return tl::unexpected(StateCheckError(sandboxed.process.error, true));
+        if (sandboxed.refused) return tl::unexpected(environment_error(sandboxed.process.error));
         if (sandboxed.process.memory_exceeded) {
-            return tl::unexpected(fmt::format("the check command used more than its memory limit {} (all its processes together)",
-                                              describe_limit(Limit::grader_memory_bytes, policy.lab_id)));
+            return tl::unexpected(input_error(fmt::format("the check command used more than its memory limit {} (all its processes together)",
+                                              describe_limit(Limit::grader_memory_bytes, policy.lab_id))));
         }
         result = std::move(sandboxed.process);
     } else {
         const auto running = std::find_if(context.containers.begin(), context.containers.end(),
                                           [&](const RunningContainer& c) { return c.name == check.in; });
         if (running == context.containers.end() || !context.engine) {
-            return tl::unexpected(StateCheckError(fmt::format("the container '{}' is not running: `infuse-lab start` brings it up", check.in), true));
+            return tl::unexpected(environment_error(fmt::format("the container '{}' is not running: `infuse-lab start` brings it up", check.in)));
         }
         result = exec_in_container(*context.engine, running->engine_id, argv, check.timeout);
     }
-    if (result.ending == ProcessResult::Ending::failed_start) return tl::unexpected(result.describe());
+    if (result.ending == ProcessResult::Ending::failed_start) return tl::unexpected(input_error(result.describe()));
     if (result.ending != ProcessResult::Ending::exited) return miss(fmt::format("the check command {}", result.describe()));
     if (check.exit_status && result.exit_code != *check.exit_status) {
         const std::string said = shorten(result.stderr_data.empty() ? result.stdout_data : result.stderr_data);
@@ -181,7 +181,7 @@ Outcome check_command(const CommandCheck& check, const StateCheckContext& contex
     }
     if (!check.stdout_regex.empty()) {
         auto pattern = render(check.stdout_regex, context.values);
-        if (!pattern) return tl::unexpected(pattern.error());
+        if (!pattern) return tl::unexpected(input_error(pattern.error()));
         if (!search(*pattern, result.stdout_data)) return miss(fmt::format("the check command printed '{}'", shorten(result.stdout_data)));
     }
     return pass();
@@ -189,7 +189,7 @@ Outcome check_command(const CommandCheck& check, const StateCheckContext& contex
 
 Outcome check_http(const HttpCheck& check, const StateCheckContext& context) {
     auto url = render(check.url, context.values);
-    if (!url) return tl::unexpected(url.error());
+    if (!url) return tl::unexpected(input_error(url.error()));
     auto response = http_probe(*url, check.method, check.timeout);
     if (!response) return miss(fmt::format("no answer from {}", response.error()));
     if (check.status && response->status != *check.status) {
@@ -197,7 +197,7 @@ Outcome check_http(const HttpCheck& check, const StateCheckContext& context) {
     }
     for (const auto& [name, raw_pattern] : check.headers) {
         auto pattern = render(raw_pattern, context.values);
-        if (!pattern) return tl::unexpected(pattern.error());
+        if (!pattern) return tl::unexpected(input_error(pattern.error()));
         const auto [first, last] = response->headers.equal_range(ascii_lower(name));
         if (first == last) return miss(fmt::format("the response has no {} header", name));
         bool matched = false;
@@ -210,7 +210,7 @@ Outcome check_http(const HttpCheck& check, const StateCheckContext& context) {
     }
     if (!check.body_regex.empty()) {
         auto pattern = render(check.body_regex, context.values);
-        if (!pattern) return tl::unexpected(pattern.error());
+        if (!pattern) return tl::unexpected(input_error(pattern.error()));
         if (!search(*pattern, response->body)) return miss("the page does not show what is asked");
     }
     return pass();
@@ -218,13 +218,13 @@ Outcome check_http(const HttpCheck& check, const StateCheckContext& context) {
 
 }  // namespace
 
-tl::expected<CheckResult, StateCheckError> run_state_check(const StateCheck& check, const StateCheckContext& context) {
+tl::expected<CheckResult, Error> run_state_check(const StateCheck& check, const StateCheckContext& context) {
     switch (check.kind) {
     case StateCheck::Kind::file: return check_file(check.file, context);
     case StateCheck::Kind::command: return check_command(check.command, context);
     case StateCheck::Kind::http: return check_http(check.http, context);
     }
-    return tl::unexpected(std::string("unknown check"));
+    return tl::unexpected(input_error(std::string("unknown check")));
 }
 
 std::vector<std::string> validate_state_check(const StateCheck& check, const ParamValues& sample) {

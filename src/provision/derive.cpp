@@ -17,13 +17,14 @@
 namespace infuse {
 
 namespace fs = std::filesystem;
+using derive_detail::has;
 using derive_detail::text_of;
 
 namespace {
 
 // The format of `from`: explicit, the generator's, the extension, or the first line that parses.
-std::string format_for(const LabSpec& lab, const nlohmann::json& spec, const std::string& from, const fs::path& file) {
-    if (spec.contains("format")) return text_of(spec, "format");
+std::string format_for(const LabSpec& lab, const DeriveSpec& spec, const std::string& from, const fs::path& file) {
+    if (spec.format) return spec.format->text;
     for (const auto& generated : lab.generated) {
         if (generated.to != from) continue;
         if (const auto* kind = find_generator(generated.generator)) return std::string(kind->format);
@@ -47,36 +48,84 @@ std::string format_for(const LabSpec& lab, const nlohmann::json& spec, const std
 }
 
 // The year and zone of a log that writes neither: the generator's `start`, else `year` / `zone`.
-std::pair<int, int> year_and_offset(const LabSpec& lab, const nlohmann::json& spec, const std::string& from,
+std::pair<int, int> year_and_offset(const LabSpec& lab, const DeriveSpec& spec, const std::string& from,
                                     const ParamValues& values) {
     int year = 2024, offset = 0;
     for (const auto& generated : lab.generated) {
         if (generated.to != from) continue;
-        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values, lab.id);
-        if (options && options->contains("start")) {
-            if (auto start = parse_iso8601(text_of(*options, "start"))) {
+        auto options = render_json_templates(generated.options, values, lab.id);
+        if (options && options->contains("start") && (*options)["start"].is_string()) {
+            if (auto start = parse_iso8601((*options)["start"].get<std::string>())) {
                 year = civil_fields(*start).year;
                 offset = start->offset_minutes;
             }
         }
     }
-    if (spec.contains("year")) year = std::atoi(text_of(spec, "year").c_str());
-    if (spec.contains("zone")) {
-        if (auto zoned = parse_iso8601("2000-01-01T00:00:00" + text_of(spec, "zone"))) offset = zoned->offset_minutes;
+    if (spec.year) year = std::atoi(spec.year->text.c_str());
+    if (spec.zone) {
+        if (auto zoned = parse_iso8601("2000-01-01T00:00:00" + spec.zone->text)) offset = zoned->offset_minutes;
     }
     return {year, offset};
 }
 
+// The entry with its templates rendered and the values they produced checked like those written
+// without templates; errors at the field: "rank: expected a whole number from 1 ...".
+tl::expected<DeriveSpec, Error> render_derive(const DeriveSpec& spec, const ParamValues& values, const std::string& field,
+                                              std::string_view lab_id) {
+    DeriveSpec rendered = spec;
+    auto render = [&](TemplatedText& value, const std::string& key) -> tl::expected<void, Error> {
+        auto text = render_template(value.text, values, lab_id);
+        if (!text) return tl::unexpected(input_error(fmt::format("{}.{}: {}", field, key, text.error().message), value.where));
+        if (auto problem = derive_option_problem(key, *text)) {
+            return tl::unexpected(input_error(fmt::format("{}.{}: '{}' renders to '{}': {}", field, key, value.text, *text, *problem), value.where));
+        }
+        value.text = std::move(*text);
+        return {};
+    };
+    if (auto done = render(rendered.from, "from"); !done) return tl::unexpected(done.error());
+    for (auto key : DeriveSpec::keys()) {
+        auto* value = rendered.field(key);
+        if (!value || !*value) continue;
+        if (auto done = render(**value, std::string(key)); !done) return tl::unexpected(done.error());
+    }
+    for (auto* patterns : {&rendered.filter, &rendered.exclude}) {
+        for (auto& pattern : *patterns) {
+            if (auto done = render(pattern.pattern, (patterns == &rendered.filter ? "filter." : "exclude.") + pattern.field); !done) {
+                return tl::unexpected(done.error());
+            }
+        }
+    }
+    return rendered;
+}
+
+// The place of the key an error names ("rank: ...", "filter.status: ..."), else of the entry.
+SourceLocation place_of(const DerivedValue& derived, std::string_view message) {
+    const std::string key(message.substr(0, message.find_first_of(":. ")));
+    if (key == "from") return derived.spec.from.where;
+    if (const auto* value = derived.spec.field(key); value && *value) return (*value)->where;
+    if (key == "filter" || key == "exclude") {
+        const auto& patterns = key == "filter" ? derived.spec.filter : derived.spec.exclude;
+        const auto dot = message.find('.');
+        const auto colon = message.find(':');
+        for (const auto& pattern : patterns) {
+            if (dot != std::string_view::npos && colon != std::string_view::npos && message.substr(dot + 1, colon - dot - 1) == pattern.field) {
+                return pattern.pattern.where;
+            }
+        }
+    }
+    return derived.where;
+}
+
 }  // namespace
 
-tl::expected<std::string, std::string> derive_one(const nlohmann::json& spec, const fs::path& file, std::string_view format) {
+tl::expected<std::string, std::string> derive_one(const DeriveSpec& spec, const fs::path& file, std::string_view format) {
     if (format == "eml") return derive_detail::from_email(spec, file);
     if (format == "json") return derive_detail::from_json(spec, file);
     if (format == "xml") return derive_detail::from_xml(spec, file);
     if (format == "zone") return derive_detail::from_zone(spec, file);
-    const int year = spec.contains("year") ? std::atoi(text_of(spec, "year").c_str()) : 2024;
+    const int year = has(spec, "year") ? std::atoi(text_of(spec, "year").c_str()) : 2024;
     int offset = 0;
-    if (spec.contains("zone")) {
+    if (has(spec, "zone")) {
         if (auto zoned = parse_iso8601("2000-01-01T00:00:00" + text_of(spec, "zone"))) offset = zoned->offset_minutes;
     }
     auto log = make_log_format(format, year, offset);
@@ -84,15 +133,14 @@ tl::expected<std::string, std::string> derive_one(const nlohmann::json& spec, co
     return derive_detail::aggregate_log(spec, file, *log);
 }
 
-tl::expected<void, DeriveFailure> derive_values(const LabSpec& lab, ParamValues& values, const fs::path& evidence_dir) {
+tl::expected<void, Error> derive_values(const LabSpec& lab, ParamValues& values, const fs::path& evidence_dir) {
     for (const auto& derived : lab.derived) {
         const std::string field = "derive." + derived.name;
-        auto fail = [&](const std::string& message) { return tl::unexpected(DeriveFailure{field + ": " + message, derived.where}); };
-        auto spec = render_json_templates(nlohmann::json::parse(derived.spec_json), values, lab.id);
-        if (!spec) return fail(spec.error());
-        const std::string from = text_of(*spec, "from");
-        const std::string in = text_of(*spec, "in", "workspace");
-        if (in != "workspace" && in != "lab") return fail(fmt::format("in: '{}' is neither workspace nor lab", in));
+        auto spec = render_derive(derived.spec, values, field, lab.id);
+        if (!spec) return tl::unexpected(spec.error());
+        auto fail = [&](const std::string& message) { return tl::unexpected(input_error(field + ": " + message, place_of(derived, message))); };
+        const std::string& from = spec->from.text;
+        const std::string in = spec->in ? spec->in->text : "workspace";
         const fs::path file = (in == "lab" ? lab.dir : evidence_dir) / from;
         if (!is_plain_relative_path(from)) return fail(fmt::format("from: '{}' must be a relative path", from));
         // Read only what is inside: links in the lab may stay inside it, the evidence may hold none.
@@ -106,9 +154,9 @@ tl::expected<void, DeriveFailure> derive_values(const LabSpec& lab, ParamValues&
         }
         const std::string format = format_for(lab, *spec, from, file);
         auto [year, offset] = year_and_offset(lab, *spec, from, values);
-        nlohmann::json adjusted = *spec;
-        adjusted["year"] = std::to_string(year);
-        adjusted["zone"] = format_offset(offset, true);
+        DeriveSpec adjusted = *spec;
+        adjusted.year = TemplatedText{std::to_string(year), spec->year ? spec->year->where : derived.where};
+        adjusted.zone = TemplatedText{format_offset(offset, true), spec->zone ? spec->zone->where : derived.where};
         auto value = derive_one(adjusted, file, format);
         if (!value) return fail(value.error());
         values[derived.name] = *value;
@@ -116,7 +164,7 @@ tl::expected<void, DeriveFailure> derive_values(const LabSpec& lab, ParamValues&
     return {};
 }
 
-tl::expected<void, DeriveFailure> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values) {
+tl::expected<void, Error> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values) {
     if (lab.derived.empty()) return {};
     const fs::path folder = fs::temp_directory_path() / fmt::format("infuse-lab-evidence-{}", random_hex(8));
     struct Cleanup {
@@ -126,10 +174,10 @@ tl::expected<void, DeriveFailure> derive_from_fresh_evidence(const LabSpec& lab,
             fs::remove_all(path, ignored);
         }
     } cleanup{folder};
-    try {
-        provision_workspace(lab, values, folder, ExistingFiles::replace);
-    } catch (const UserError& problem) {
-        return tl::unexpected(DeriveFailure{fmt::format("provisioning the evidence: {}", problem.what()), problem.where()});
+    if (auto provisioned = provision_workspace(lab, values, folder, ExistingFiles::replace); !provisioned) {
+        Error error = provisioned.error();
+        error.message = "provisioning the evidence: " + error.message;
+        return tl::unexpected(std::move(error));
     }
     return derive_values(lab, values, folder);
 }

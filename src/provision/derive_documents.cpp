@@ -40,24 +40,24 @@ const EmailHeader* find_header(const std::vector<EmailHeader>& headers, std::str
 
 }  // namespace
 
-tl::expected<std::string, std::string> from_email(const nlohmann::json& spec, const fs::path& file) {
+tl::expected<std::string, std::string> from_email(const DeriveSpec& spec, const fs::path& file) {
     auto message = read_whole(file);
     if (!message) return tl::unexpected(message.error());
     const auto headers = parse_email_headers(*message);
     std::size_t occurrence = 1;
-    if (spec.contains("occurrence")) occurrence = static_cast<std::size_t>(std::max(1, std::atoi(text_of(spec, "occurrence").c_str())));
-    if (spec.contains("header")) {
+    if (has(spec, "occurrence")) occurrence = static_cast<std::size_t>(std::max(1, std::atoi(text_of(spec, "occurrence").c_str())));
+    if (has(spec, "header")) {
         const auto* header = find_header(headers, text_of(spec, "header"), occurrence);
         if (!header) return tl::unexpected(fmt::format("no {} header", text_of(spec, "header")));
         return decode_encoded_words(header->value);
     }
-    if (spec.contains("address") || spec.contains("display-name")) {
-        const std::string name = spec.contains("address") ? text_of(spec, "address") : text_of(spec, "display-name");
+    if (has(spec, "address") || has(spec, "display-name")) {
+        const std::string name = has(spec, "address") ? text_of(spec, "address") : text_of(spec, "display-name");
         const auto* header = find_header(headers, name, occurrence);
         if (!header) return tl::unexpected(fmt::format("no {} header", name));
-        return spec.contains("address") ? mailbox_address(header->value) : mailbox_display_name(header->value);
+        return has(spec, "address") ? mailbox_address(header->value) : mailbox_display_name(header->value);
     }
-    if (spec.contains("received")) {
+    if (has(spec, "received")) {
         std::vector<const EmailHeader*> chain;
         for (const auto& header : headers) {
             if (ascii_lower(header.name) == "received") chain.push_back(&header);
@@ -76,7 +76,7 @@ tl::expected<std::string, std::string> from_email(const nlohmann::json& spec, co
         }
         return tl::unexpected(fmt::format("part: '{}' is not one of ip, from-host, by, time", part));
     }
-    if (spec.contains("auth")) {
+    if (has(spec, "auth")) {
         const std::string server = text_of(spec, "authserv");
         for (const auto& header : headers) {
             if (ascii_lower(header.name) != "authentication-results") continue;
@@ -90,7 +90,7 @@ tl::expected<std::string, std::string> from_email(const nlohmann::json& spec, co
     return tl::unexpected(std::string("an eml derivation needs one of header, address, display-name, received, auth"));
 }
 
-tl::expected<std::string, std::string> from_json(const nlohmann::json& spec, const fs::path& file) {
+tl::expected<std::string, std::string> from_json(const DeriveSpec& spec, const fs::path& file) {
     auto text = read_whole(file);
     if (!text) return tl::unexpected(text.error());
     // Evidence comes from the lab: nested past yaml-depth, it would overflow the stack in dump().
@@ -105,7 +105,7 @@ tl::expected<std::string, std::string> from_json(const nlohmann::json& spec, con
     }
 }
 
-tl::expected<std::string, std::string> from_xml(const nlohmann::json& spec, const fs::path& file) {
+tl::expected<std::string, std::string> from_xml(const DeriveSpec& spec, const fs::path& file) {
     pugi::xml_document document;
     auto loaded = document.load_file(file.c_str());
     if (!loaded) return tl::unexpected(fmt::format("{}: not XML: {}", file.filename().string(), loaded.description()));
@@ -119,7 +119,7 @@ tl::expected<std::string, std::string> from_xml(const nlohmann::json& spec, cons
 
 // Records of a zone file, read by the DNS service's own reader (services/zone.hpp), so the value
 // is what the service answers for the same name and type.
-tl::expected<std::string, std::string> from_zone(const nlohmann::json& spec, const fs::path& file) {
+tl::expected<std::string, std::string> from_zone(const DeriveSpec& spec, const fs::path& file) {
     const std::string shown = file.filename().string();
     auto zones = services::load_zone(file, shown);
     if (!zones) return tl::unexpected(zones.error());

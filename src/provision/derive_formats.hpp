@@ -11,15 +11,16 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
 #include "infuse/evidence/evidence.hpp"
+#include "infuse/spec/lab.hpp"
 
 namespace infuse::derive_detail {
 
-// The text of `key` in `spec` (a non-string value as JSON), or `fallback`.
-std::string text_of(const nlohmann::json& spec, std::string_view key, std::string fallback = {});
+// Whether the (rendered) derive entry has `key`, and its text or `fallback`.
+bool has(const DeriveSpec& spec, std::string_view key);
+std::string text_of(const DeriveSpec& spec, std::string_view key, std::string fallback = {});
 
 // Reads a file line by line through a large buffer (derivations run over millions of lines).
 class LineReader {
@@ -35,11 +36,11 @@ private:
     bool eof_ = false;
 };
 
-tl::expected<std::string, std::string> aggregate_log(const nlohmann::json& spec, const std::filesystem::path& file,
+tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, const std::filesystem::path& file,
                                                      const LogFormat& format);
-tl::expected<std::string, std::string> from_email(const nlohmann::json& spec, const std::filesystem::path& file);
-tl::expected<std::string, std::string> from_json(const nlohmann::json& spec, const std::filesystem::path& file);
-tl::expected<std::string, std::string> from_xml(const nlohmann::json& spec, const std::filesystem::path& file);
-tl::expected<std::string, std::string> from_zone(const nlohmann::json& spec, const std::filesystem::path& file);
+tl::expected<std::string, std::string> from_email(const DeriveSpec& spec, const std::filesystem::path& file);
+tl::expected<std::string, std::string> from_json(const DeriveSpec& spec, const std::filesystem::path& file);
+tl::expected<std::string, std::string> from_xml(const DeriveSpec& spec, const std::filesystem::path& file);
+tl::expected<std::string, std::string> from_zone(const DeriveSpec& spec, const std::filesystem::path& file);
 
 }  // namespace infuse::derive_detail

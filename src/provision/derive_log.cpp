@@ -14,10 +14,14 @@ namespace infuse::derive_detail {
 
 namespace fs = std::filesystem;
 
-std::string text_of(const nlohmann::json& spec, std::string_view key, std::string fallback) {
-    auto it = spec.find(std::string(key));
-    if (it == spec.end()) return fallback;
-    return it->is_string() ? it->get<std::string>() : it->dump();
+bool has(const DeriveSpec& spec, std::string_view key) {
+    const auto* field = spec.field(key);
+    return field && field->has_value();
+}
+
+std::string text_of(const DeriveSpec& spec, std::string_view key, std::string fallback) {
+    const auto* field = spec.field(key);
+    return field && *field ? (*field)->text : fallback;
 }
 
 
@@ -53,20 +57,16 @@ struct FieldPattern {
     std::unique_ptr<RE2> pattern;
 };
 
-tl::expected<std::vector<FieldPattern>, std::string> field_patterns(const nlohmann::json& spec, std::string_view key,
-                                                                    const LogFormat& format) {
+tl::expected<std::vector<FieldPattern>, std::string> field_patterns(const std::vector<DeriveSpec::FieldPattern>& wanted,
+                                                                    std::string_view key, const LogFormat& format) {
     std::vector<FieldPattern> patterns;
-    auto it = spec.find(std::string(key));
-    if (it == spec.end()) return patterns;
-    if (!it->is_object()) return tl::unexpected(fmt::format("{}: expected a map FIELD: REGEX", key));
-    for (const auto& [field, pattern] : it->items()) {
+    for (const auto& [field, pattern] : wanted) {
         auto index = format.field_index(field);
         if (!index) {
             return tl::unexpected(fmt::format("{}.{}: '{}' is not a field of the {} format (fields: {})", key, field, field,
                                               format.name(), fmt::join(format.fields(), " ")));
         }
-        const std::string text = pattern.is_string() ? pattern.get<std::string>() : pattern.dump();
-        auto compiled = std::make_unique<RE2>(text, RE2::Quiet);
+        auto compiled = std::make_unique<RE2>(pattern.text, RE2::Quiet);
         if (!compiled->ok()) return tl::unexpected(fmt::format("{}.{}: bad regular expression: {}", key, field, compiled->error()));
         patterns.push_back({*index, std::move(compiled)});
     }
@@ -80,7 +80,7 @@ struct Tally {
 
 }  // namespace
 
-tl::expected<std::string, std::string> aggregate_log(const nlohmann::json& spec, const fs::path& file, const LogFormat& format) {
+tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, const fs::path& file, const LogFormat& format) {
     const std::string compute = text_of(spec, "compute");
     if (compute.empty()) return tl::unexpected(std::string("compute: required for a log (count, top:FIELD, first:FIELD ...)"));
     const auto colon = compute.find(':');
@@ -101,7 +101,7 @@ tl::expected<std::string, std::string> aggregate_log(const nlohmann::json& spec,
         }
     }
     std::int64_t rank = 1;
-    if (spec.contains("rank")) {
+    if (has(spec, "rank")) {
         try {
             rank = std::stoll(text_of(spec, "rank"));
         } catch (const std::exception&) {
@@ -109,9 +109,9 @@ tl::expected<std::string, std::string> aggregate_log(const nlohmann::json& spec,
         }
         if (rank < 1) return tl::unexpected(std::string("rank: expected a whole number from 1"));
     }
-    auto filters = field_patterns(spec, "filter", format);
+    auto filters = field_patterns(spec.filter, "filter", format);
     if (!filters) return tl::unexpected(filters.error());
-    auto excludes = field_patterns(spec, "exclude", format);
+    auto excludes = field_patterns(spec.exclude, "exclude", format);
     if (!excludes) return tl::unexpected(excludes.error());
 
     LineReader reader(file);

@@ -31,21 +31,21 @@ std::vector<LabFolderProblem> lab_folder_problems(const fs::path& lab_dir) {
     return problems;
 }
 
-ConfinedFolder open_lab_folder(const fs::path& lab_dir) {
+tl::expected<ConfinedFolder, Error> open_lab_folder(const fs::path& lab_dir) {
     auto folder = ConfinedFolder::open(lab_dir, Links::inside, Privacy::shared_read, false);
-    if (!folder) throw UserError(ExitCode::bad_input, folder.error());
+    if (!folder) return tl::unexpected(input_error(folder.error(), {lab_dir.string(), 0, 0}));
     return std::move(*folder);
 }
 
-void require_closed_lab_folder(const fs::path& lab_dir) {
+tl::expected<void, Error> require_closed_lab_folder(const fs::path& lab_dir) {
     const auto problems = lab_folder_problems(lab_dir);
-    if (problems.empty()) return;
+    if (problems.empty()) return {};
     const auto& first = problems.front();
     std::string message = first.message;
     if (problems.size() > 1) message += fmt::format(" (and {} more problems)", problems.size() - 1);
-    throw UserError(ExitCode::bad_input, message,
-                    "this lab cannot be trusted with your files: remove the link or ask its author (`infuse-lab validate` lists every problem)",
-                    SourceLocation{first.path.empty() ? lab_dir.string() : (lab_dir / first.path).lexically_normal().string(), 0, 0});
+    return tl::unexpected(input_error(
+        message, SourceLocation{first.path.empty() ? lab_dir.string() : (lab_dir / first.path).lexically_normal().string(), 0, 0},
+        "this lab cannot be trusted with your files: remove the link or ask its author (`infuse-lab validate` lists every problem)"));
 }
 
 }  // namespace infuse

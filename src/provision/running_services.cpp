@@ -53,7 +53,7 @@ tl::expected<std::optional<RunningServices>, std::string> load_running_services(
     }
 }
 
-void save_running_services(const RunningServices& services) {
+tl::expected<void, Error> save_running_services(const RunningServices& services) {
     nlohmann::json containers = nlohmann::json::array();
     for (const auto& container : services.containers) {
         containers.push_back({{"name", container.name}, {"id", container.engine_id}, {"ports", container.host_ports}});
@@ -67,8 +67,9 @@ void save_running_services(const RunningServices& services) {
                               {"services", simulated}};
     const fs::path file = services_file_for(services.lab_id);
     if (auto written = write_private_file(file, json.dump(2) + "\n"); !written) {
-        throw UserError(ExitCode::environment, written.error(), "check that the disk is not full and that the state folder is yours");
+        return tl::unexpected(environment_error(written.error(), "check that the disk is not full and that the state folder is yours"));
     }
+    return {};
 }
 
 void forget_running_services(const std::string& lab_id) {

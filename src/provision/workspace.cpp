@@ -24,24 +24,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void fail_to_write(const std::string& problem) {
-    throw UserError(ExitCode::environment, problem, "check that the workspace folder is writable and the disk is not full");
-}
+constexpr const char* kWriteHint = "check that the workspace folder is writable and the disk is not full";
 
-ConfinedFolder open_workspace(const fs::path& workspace) {
-    auto folder = ConfinedFolder::open(workspace, Links::refuse, Privacy::shared_read, true);
-    if (!folder) fail_to_write(folder.error());
-    return std::move(*folder);
-}
+Error cannot_write(std::string problem) { return environment_error(std::move(problem), kWriteHint); }
 
 // Streams an open descriptor into `out`.
-void copy_descriptor(int fd, std::ostream& out, const std::string& shown) {
+tl::expected<void, Error> copy_descriptor(int fd, std::ostream& out, const std::string& shown) {
     std::vector<char> buffer(1 << 16);
     while (true) {
         const ssize_t got = ::read(fd, buffer.data(), buffer.size());
         if (got < 0 && errno == EINTR) continue;
-        if (got < 0) throw UserError(ExitCode::bad_input, fmt::format("{}: cannot read", shown));
-        if (got == 0) return;
+        if (got < 0) return tl::unexpected(input_error(fmt::format("{}: cannot read", shown)));
+        if (got == 0) return {};
         out.write(buffer.data(), got);
     }
 }
@@ -51,120 +45,142 @@ struct CloseOnExit {
     ~CloseOnExit() { ::close(fd); }
 };
 
-void check_digest(const ConfinedFolder& lab_folder, const ProvisionedFile& file, const fs::path& source) {
+tl::expected<void, Error> check_digest(const ConfinedFolder& lab_folder, const ProvisionedFile& file, const fs::path& source) {
     auto fd = lab_folder.open_for_reading(file.from);
-    if (!fd) throw UserError(ExitCode::bad_input, fd.error(), "", file.where);
+    if (!fd) return tl::unexpected(input_error(fd.error(), file.where));
     CloseOnExit closing{*fd};
     auto digest = sha256_descriptor_hex(*fd, source.string());
-    if (!digest) throw UserError(ExitCode::bad_input, digest.error(), "", file.where);
+    if (!digest) return tl::unexpected(input_error(digest.error(), file.where));
     const std::string wanted = ascii_lower(*file.sha256);
     if (*digest != wanted) {
-        throw UserError(ExitCode::bad_input,
-                        fmt::format("{} does not match its sha256 in lab.yaml (it is {}): the lab's data is damaged or was changed",
-                                    source.lexically_normal().string(), *digest),
-                        "reinstall the lab, or if you changed the file on purpose, update `sha256:` with `infuse-lab hash --file`",
-                        file.where);
+        return tl::unexpected(input_error(
+            fmt::format("{} does not match its sha256 in lab.yaml (it is {}): the lab's data is damaged or was changed",
+                        source.lexically_normal().string(), *digest),
+            file.where, "reinstall the lab, or if you changed the file on purpose, update `sha256:` with `infuse-lab hash --file`"));
     }
+    return {};
 }
 
-void commit_or_fail(PendingFile& pending) {
-    if (auto committed = pending.commit(); !committed) fail_to_write(committed.error());
+// One provisioned file of the lab, copied or rendered into `pending`.
+tl::expected<void, Error> write_file(const LabSpec& lab, const ConfinedFolder& lab_folder, const ProvisionedFile& file,
+                                     const ParamValues& values, PendingFile& pending) {
+    const fs::path source = lab.dir / file.from;
+    if (file.sha256) {
+        if (auto checked = check_digest(lab_folder, file, source); !checked) return checked;
+    }
+    if (!file.is_template) {
+        auto fd = lab_folder.open_for_reading(file.from);
+        if (!fd) return tl::unexpected(input_error(fd.error(), file.where));
+        CloseOnExit closing{*fd};
+        return copy_descriptor(*fd, pending.stream(), source.string());
+    }
+    auto text = lab_folder.read(file.from, limit_value(Limit::definition_bytes, lab.id));
+    if (!text) return tl::unexpected(input_error(text.error(), file.where));
+    auto rendered = render_template(*text, values);
+    if (!rendered) {
+        return tl::unexpected(input_error(rendered.error().message,
+                                          {source.lexically_normal().string(), rendered.error().line, rendered.error().column}));
+    }
+    pending.stream() << *rendered;
+    return {};
+}
+
+// One generated file, written by its generator into `pending` within `budget`.
+tl::expected<void, Error> write_generated(const LabSpec& lab, const GeneratedFile& generated, const ParamValues& values,
+                                          EvidenceBudget& budget, PendingFile& pending) {
+    const std::string field = fmt::format("provision.generate ({})", generated.to);
+    auto options = render_json_templates(generated.options, values, lab.id);
+    if (!options) {
+        return tl::unexpected(input_error(fmt::format("{}: with.{}", field, options.error()), generated.option_place(options.error())));
+    }
+    const auto seed = values.find("seed");
+    auto stats = generate_evidence(generated.generator, *options,
+                                   generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), pending.stream(), budget);
+    if (!stats && !budget.passed().empty()) {
+        return tl::unexpected(input_error(fmt::format("{}: {}", field, stats.error()), generated.where, budget.hint()));
+    }
+    if (!stats) return tl::unexpected(input_error(fmt::format("{}: with.{}", field, stats.error()), generated.option_place(stats.error())));
+    return {};
 }
 
 }  // namespace
 
-std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
-                                             const fs::path& workspace, ExistingFiles existing) {
+tl::expected<std::vector<std::string>, Error> provision_workspace(const LabSpec& lab, const ParamValues& values,
+                                                                  const fs::path& workspace, ExistingFiles existing) {
     auto budget = EvidenceBudget::whole(lab.id);
     return provision_workspace(lab, values, workspace, existing, budget);
 }
 
-std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
-                                             const fs::path& workspace, ExistingFiles existing, EvidenceBudget& budget) {
+tl::expected<std::vector<std::string>, Error> provision_workspace(const LabSpec& lab, const ParamValues& values,
+                                                                  const fs::path& workspace, ExistingFiles existing,
+                                                                  EvidenceBudget& budget) {
     std::vector<std::string> written;
-    const ConfinedFolder lab_folder = open_lab_folder(lab.dir);
-    const ConfinedFolder target = open_workspace(workspace);
+    auto lab_folder = open_lab_folder(lab.dir);
+    if (!lab_folder) return tl::unexpected(lab_folder.error());
+    auto target = ConfinedFolder::open(workspace, Links::refuse, Privacy::shared_read, true);
+    if (!target) return tl::unexpected(cannot_write(target.error()));
     // Resuming keeps what is there, even a link a grader or container planted: it is neither
     // followed nor replaced, and reads of it are refused later.
     auto blocked_by_link = [&](const std::string& to) {
         for (fs::path at = fs::path(to).parent_path(); !at.empty(); at = at.parent_path()) {
-            if (target.kind(at.string()) == EntryKind::link) return true;
+            if (target->kind(at.string()) == EntryKind::link) return true;
         }
         return false;
     };
     auto keep = [&](const std::string& to) {
-        return existing == ExistingFiles::keep && (target.kind(to) != EntryKind::missing || blocked_by_link(to));
+        return existing == ExistingFiles::keep && (target->kind(to) != EntryKind::missing || blocked_by_link(to));
+    };
+    // Each file goes to a unique temporary name and is renamed when whole: an error or an
+    // interruption leaves no half-written evidence.
+    auto write = [&](const std::string& to, auto&& fill) -> tl::expected<void, Error> {
+        auto pending = target->create(to, Durability::no_fsync);
+        if (!pending) return tl::unexpected(cannot_write(pending.error()));
+        if (auto filled = fill(*pending); !filled) return filled;
+        if (auto committed = pending->commit(); !committed) return tl::unexpected(cannot_write(committed.error()));
+        written.push_back(to);
+        return {};
     };
     for (const auto& file : lab.files) {
-        const fs::path source = lab.dir / file.from;
         if (keep(file.to)) continue;
-        if (file.sha256) check_digest(lab_folder, file, source);
-        auto pending = target.create(file.to, Durability::no_fsync);
-        if (!pending) fail_to_write(pending.error());
-        if (file.is_template) {
-            auto text = lab_folder.read(file.from, limit_value(Limit::definition_bytes, lab.id));
-            if (!text) throw UserError(ExitCode::bad_input, text.error(), "", file.where);
-            auto rendered = render_template(*text, values);
-            if (!rendered) {
-                throw UserError(ExitCode::bad_input, rendered.error().message, "",
-                                {source.lexically_normal().string(), rendered.error().line, rendered.error().column});
-            }
-            pending->stream() << *rendered;
-        } else {
-            auto fd = lab_folder.open_for_reading(file.from);
-            if (!fd) throw UserError(ExitCode::bad_input, fd.error(), "", file.where);
-            CloseOnExit closing{*fd};
-            copy_descriptor(*fd, pending->stream(), source.string());
-        }
-        commit_or_fail(*pending);
-        written.push_back(file.to);
+        auto done = write(file.to, [&](PendingFile& pending) { return write_file(lab, *lab_folder, file, values, pending); });
+        if (!done) return tl::unexpected(done.error());
     }
     for (const auto& generated : lab.generated) {
         if (keep(generated.to)) continue;
-        const std::string field = fmt::format("provision.generate ({})", generated.to);
-        auto options = render_json_templates(nlohmann::json::parse(generated.options_json), values, lab.id);
-        if (!options) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, options.error()), "", generated.where);
-        const auto seed = values.find("seed");
-        auto out = target.create(generated.to, Durability::no_fsync);
-        if (!out) fail_to_write(out.error());
-        auto stats = generate_evidence(generated.generator, *options,
-                                       generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out->stream(), budget);
-        if (!stats && !budget.passed().empty()) throw UserError(ExitCode::bad_input, fmt::format("{}: {}", field, stats.error()), budget.hint(), generated.where);
-        if (!stats) throw UserError(ExitCode::bad_input, fmt::format("{}: with.{}", field, stats.error()), "", generated.where);
-        commit_or_fail(*out);
-        written.push_back(generated.to);
+        auto done = write(generated.to, [&](PendingFile& pending) { return write_generated(lab, generated, values, budget, pending); });
+        if (!done) return tl::unexpected(done.error());
     }
     return written;
 }
 
-std::string render_brief(const LabSpec& lab, const ParamValues& values, std::string_view language) {
-    const ConfinedFolder lab_folder = open_lab_folder(lab.dir);
+tl::expected<std::string, Error> render_brief(const LabSpec& lab, const ParamValues& values, std::string_view language) {
+    auto lab_folder = open_lab_folder(lab.dir);
+    if (!lab_folder) return tl::unexpected(lab_folder.error());
     fs::path brief = lab.brief;
     const fs::path translated = brief.parent_path() / fmt::format("{}.{}.md", brief.stem().string(), language);
-    if (language != "en" && lab_folder.kind(translated.string()) != EntryKind::missing) brief = translated;
-    auto text = lab_folder.read(brief.string(), limit_value(Limit::definition_bytes, lab.id));
-    if (!text) throw UserError(ExitCode::bad_input, text.error(), "", {(lab.dir / brief).lexically_normal().string(), 0, 0});
+    if (language != "en" && lab_folder->kind(translated.string()) != EntryKind::missing) brief = translated;
+    const std::string shown = (lab.dir / brief).lexically_normal().string();
+    auto text = lab_folder->read(brief.string(), limit_value(Limit::definition_bytes, lab.id));
+    if (!text) return tl::unexpected(input_error(text.error(), {shown, 0, 0}));
     auto rendered = render_template(*text, values);
-    if (!rendered) {
-        throw UserError(ExitCode::bad_input, rendered.error().message, "",
-                        {(lab.dir / brief).lexically_normal().string(), rendered.error().line, rendered.error().column});
-    }
+    if (!rendered) return tl::unexpected(input_error(rendered.error().message, {shown, rendered.error().line, rendered.error().column}));
     return *rendered;
 }
 
-void remove_workspace(const fs::path& workspace) {
+tl::expected<void, Error> remove_workspace(const fs::path& workspace) {
     const fs::path root = fs::absolute(workspaces_root()).lexically_normal();
     const fs::path target = fs::absolute(workspace).lexically_normal();
     const std::string relative = target.lexically_relative(root).string();
     if (!is_plain_relative_path(relative)) {
-        throw UserError(ExitCode::environment, fmt::format("refusing to delete {}: it is not inside {}", target.string(), root.string()));
+        return tl::unexpected(environment_error(fmt::format("refusing to delete {}: it is not inside {}", target.string(), root.string())));
     }
     auto folder = ConfinedFolder::open(root, Links::refuse, Privacy::shared_read, false);
-    if (!folder) return;  // no workspaces at all: nothing to delete
-    if (auto removed = folder->remove_all(relative); !removed) throw UserError(ExitCode::environment, removed.error());
+    if (!folder) return {};  // no workspaces at all: nothing to delete
+    if (auto removed = folder->remove_all(relative); !removed) return tl::unexpected(environment_error(removed.error()));
     // Leave no empty area folder behind (~/infuse-lab/headers/ once its last lab is reset).
     std::error_code ignored;
     fs::remove(target.parent_path(), ignored);
+    return {};
 }
 
 }  // namespace infuse

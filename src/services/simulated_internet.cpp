@@ -227,7 +227,7 @@ tl::expected<RunningServices, std::string> start_services_in_background(const La
             record.supervisor_socket = identity.socket_name;
             record.supervisor_token = identity.token;
             record.services = (*internet)->endpoints();
-            save_running_services(record);
+            if (auto saved = save_running_services(record); !saved) throw UserError(saved.error());
             std::cerr << fmt::format("infuse-lab: serving {} (pid {})\n", lab.id, ::getpid()) << std::flush;
             report("ready");
             (*internet)->run();

@@ -1,6 +1,12 @@
 #include "infuse/spec/lab.hpp"
 
 #include <array>
+#include <charconv>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "infuse/common/suggest.hpp"
 
 namespace infuse {
 
@@ -40,6 +46,87 @@ const ServiceKind* find_service_kind(std::string_view name) {
 
 std::string_view to_string(LabKind kind) {
     return kind == LabKind::skill_check ? "skill-check" : "practice";
+}
+
+}  // namespace infuse
+
+namespace infuse {
+
+SourceLocation GeneratedFile::option_place(std::string_view error) const {
+    // "with.incidents[1].attempts: ..." or "incidents[1].attempts: ...": the path ends at ": ".
+    std::string_view path = error.substr(0, error.find(": "));
+    if (path.starts_with("with.")) path.remove_prefix(5);
+    while (!path.empty()) {
+        if (auto found = option_places.find(std::string(path)); found != option_places.end()) return found->second;
+        const auto cut = path.find_last_of(".[");
+        if (cut == std::string_view::npos) break;
+        path = path.substr(0, cut);
+    }
+    if (auto with = option_places.find(""); with != option_places.end()) return with->second;
+    return where;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 22> kDeriveKeys{
+    "from",   "in",         "format",   "compute", "rank", "divide", "year",     "zone",    "filter", "exclude", "header", "address",
+    "display-name", "occurrence", "received", "part", "auth", "authserv", "pointer", "xpath",  "record",  "type"};
+
+}  // namespace
+
+std::span<const std::string_view> DeriveSpec::keys() { return kDeriveKeys; }
+
+const DeriveSpec::Field* DeriveSpec::field(std::string_view key) const { return const_cast<DeriveSpec*>(this)->field(key); }
+
+DeriveSpec::Field* DeriveSpec::field(std::string_view key) {
+    if (key == "in") return &in;
+    if (key == "format") return &format;
+    if (key == "compute") return &compute;
+    if (key == "rank") return &rank;
+    if (key == "divide") return &divide;
+    if (key == "year") return &year;
+    if (key == "zone") return &zone;
+    if (key == "header") return &header;
+    if (key == "address") return &address;
+    if (key == "display-name") return &display_name;
+    if (key == "occurrence") return &occurrence;
+    if (key == "received") return &received;
+    if (key == "part") return &part;
+    if (key == "auth") return &auth;
+    if (key == "authserv") return &authserv;
+    if (key == "pointer") return &pointer;
+    if (key == "xpath") return &xpath;
+    if (key == "record") return &record;
+    if (key == "type") return &type;
+    return nullptr;
+}
+
+std::optional<std::string> derive_option_problem(std::string_view key, std::string_view text) {
+    auto one_of = [&](std::initializer_list<std::string_view> allowed) -> std::optional<std::string> {
+        for (auto word : allowed) {
+            if (text == word) return std::nullopt;
+        }
+        return fmt::format("'{}' is not one of {}{}", text, fmt::join(allowed, ", "),
+                           did_you_mean(text, std::span<const std::string_view>(allowed.begin(), allowed.size())));
+    };
+    auto whole_number = [&](std::int64_t min, std::int64_t max) -> std::optional<std::string> {
+        std::int64_t number = 0;
+        const char* end = text.data() + text.size();
+        auto [stop, problem] = std::from_chars(text.data(), end, number);
+        if (problem == std::errc() && stop == end && number >= min && number <= max) return std::nullopt;
+        return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, text);
+    };
+    if (key == "in") return one_of({"workspace", "lab"});
+    if (key == "format") return one_of({"combined", "error", "auth", "eml", "json", "xml", "zone"});
+    if (key == "part") return one_of({"ip", "from-host", "by", "time"});
+    if (key == "rank" || key == "occurrence") return whole_number(1, 1'000'000);
+    if (key == "year") return whole_number(1970, 9999);
+    if (key == "divide") return whole_number(1, 1'000'000'000);
+    if (key == "received") {
+        if (text == "0") return std::string("expected a hop number: 1 is the first Received header, -1 the last");
+        return whole_number(-1000, 1000);
+    }
+    return std::nullopt;
 }
 
 }  // namespace infuse

@@ -61,6 +61,18 @@ private:
     void read_provision(const YAML::Node& node);
     void read_generate(const YAML::Node& node);
     void read_derive(const YAML::Node& node);
+    void check_derive_option(std::string_view key, const TemplatedText& value, const YAML::Node& node, const std::string& field);
+    // The place of every option under `with:`, by the path the generators name it with:
+    // "" for `with:` itself, "lines", "incidents[1].attempts".
+    void record_places(const YAML::Node& node, const std::string& path, std::map<std::string, SourceLocation>& places) const {
+        places[path] = in_.at(node);
+        if (node.IsMap()) {
+            for (const auto& entry : node) record_places(entry.second, path.empty() ? entry.first.Scalar() : path + "." + entry.first.Scalar(), places);
+        } else if (node.IsSequence()) {
+            std::size_t index = 0;
+            for (const auto& item : node) record_places(item, fmt::format("{}[{}]", path, index++), places);
+        }
+    }
     void read_questions(const YAML::Node& node);
     std::optional<Question> read_question(const YAML::Node& node, const std::string& field);
     std::optional<CheckerSpec> read_checker(const YAML::Node& node, const std::string& field);
@@ -283,7 +295,10 @@ void LabReader::read_generate(const YAML::Node& node) {
             file.to = *to;
         }
         if (auto with = in_.child(item, "with", field, Presence::optional)) {
-            if (in_.is_map(*with, field_of(field, "with"))) file.options_json = spec::yaml_to_json_text(*with, spec::ScalarTypes::core);
+            if (in_.is_map(*with, field_of(field, "with"))) {
+                file.options = spec::yaml_to_json(*with, spec::ScalarTypes::core);
+                record_places(*with, "", file.option_places);
+            }
         }
         lab_.generated.push_back(std::move(file));
     }
@@ -299,16 +314,43 @@ void LabReader::read_derive(const YAML::Node& node) {
             continue;
         }
         if (!in_.is_map(entry.second, field)) continue;
-        in_.check_keys(entry.second, field, {"from", "in", "format", "compute", "filter", "exclude", "rank", "year", "zone",
-                                             "header", "occurrence", "address", "display-name", "received", "part", "auth",
-                                             "authserv", "pointer", "xpath", "record", "type"});
+        in_.check_keys(entry.second, field, DeriveSpec::keys());
         if (!in_.child(entry.second, "from", field, Presence::required)) continue;
         DerivedValue value;
         value.name = name;
         value.where = in_.at(entry.second);
-        value.spec_json = spec::yaml_to_json_text(entry.second, spec::ScalarTypes::strings);
+        for (const auto& option : entry.second) {
+            const std::string key = option.first.Scalar();
+            const std::string option_field = field_of(field, key);
+            if (key == "filter" || key == "exclude") {
+                if (!in_.is_map(option.second, option_field)) continue;
+                auto& patterns = key == "filter" ? value.spec.filter : value.spec.exclude;
+                for (const auto& pattern : option.second) {
+                    auto text = in_.scalar(pattern.second, field_of(option_field, pattern.first.Scalar()));
+                    if (text) patterns.push_back({pattern.first.Scalar(), {*text, in_.at(pattern.second)}});
+                }
+                continue;
+            }
+            auto text = in_.scalar(option.second, option_field);
+            if (!text) continue;
+            TemplatedText templated{*text, in_.at(option.second)};
+            if (key == "from") {
+                value.spec.from = templated;
+            } else if (auto* slot = value.spec.field(key)) {
+                check_derive_option(key, templated, option.second, option_field);
+                *slot = std::move(templated);
+            }
+        }
         lab_.derived.push_back(std::move(value));
     }
+}
+
+// What can be checked before any template is rendered: a value with {{...}} is checked when the
+// evidence is derived from, at validate and start.
+void LabReader::check_derive_option(std::string_view key, const TemplatedText& value, const YAML::Node& node,
+                                    const std::string& field) {
+    if (value.text.find("{{") != std::string::npos) return;
+    if (auto problem = derive_option_problem(key, value.text)) in_.error(node, field, *problem);
 }
 
 void LabReader::read_questions(const YAML::Node& node) {

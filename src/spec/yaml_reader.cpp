@@ -68,8 +68,12 @@ bool YamlReader::is_list(const YAML::Node& node, std::string_view field) {
 
 void YamlReader::check_keys(const YAML::Node& map, std::string_view field,
                             std::initializer_list<std::string_view> allowed) {
+    check_keys(map, field, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+void YamlReader::check_keys(const YAML::Node& map, std::string_view field, std::span<const std::string_view> allowed) {
     std::set<std::string> seen;
-    std::vector<std::string_view> candidates(allowed);
+    std::vector<std::string_view> candidates(allowed.begin(), allowed.end());
     for (const auto& entry : map) {
         const YAML::Node& key_node = entry.first;
         if (!key_node.IsScalar()) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,7 @@ public:
     // Reports keys not in `allowed` (with the nearest allowed key) and keys given twice.
     void check_keys(const YAML::Node& map, std::string_view field,
                     std::initializer_list<std::string_view> allowed);
+    void check_keys(const YAML::Node& map, std::string_view field, std::span<const std::string_view> allowed);
 
     // map[key] when present; reports a missing required key at the map's own location.
     std::optional<YAML::Node> child(const YAML::Node& map, std::string_view key,

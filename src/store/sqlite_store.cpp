@@ -86,23 +86,23 @@ std::string read_only_next_step(const std::string& file) {
 UserError store_error(sqlite3* db, const std::string& where, const std::string& text) {
     const int code = sqlite3_errcode(db) & 0xff;
     if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
-        return UserError(ExitCode::environment, fmt::format("the progress store {} is damaged ({})", where, text),
+        return UserError(Fault::environment, fmt::format("the progress store {} is damaged ({})", where, text),
                          damaged_next_step(where));
     }
     if (code == SQLITE_READONLY || sqlite3_db_readonly(db, "main") == 1) {
-        return UserError(ExitCode::environment,
+        return UserError(Fault::environment,
                          fmt::format("the progress store {} is read-only: this command records progress and cannot ({})", where, text),
                          read_only_next_step(where));
     }
     if (code == SQLITE_FULL) {
-        return UserError(ExitCode::environment, fmt::format("the progress store {}: the disk is full ({})", where, text),
+        return UserError(Fault::environment, fmt::format("the progress store {}: the disk is full ({})", where, text),
                          "free some space and run the command again; nothing was recorded");
     }
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-        return UserError(ExitCode::environment, fmt::format("the progress store {} is busy ({})", where, text),
+        return UserError(Fault::environment, fmt::format("the progress store {} is busy ({})", where, text),
                          "another infuse-lab holds it for long: let it finish, then run the command again");
     }
-    return UserError(ExitCode::environment, fmt::format("the progress store {}: {}", where, text),
+    return UserError(Fault::environment, fmt::format("the progress store {}: {}", where, text),
                      "check the file and its folder (permissions, space); if the file is damaged, move it aside and run the "
                      "command again (progress starts over)");
 }
@@ -216,20 +216,20 @@ public:
         }
         if (file.has_parent_path()) {
             if (auto folder = make_private_directory(file.parent_path()); !folder) {
-                throw UserError(ExitCode::environment, fmt::format("cannot open the progress store {}: {}", where_, folder.error()),
+                throw UserError(Fault::environment, fmt::format("cannot open the progress store {}: {}", where_, folder.error()),
                                 "check that $XDG_STATE_HOME (or ~/.local/state) is writable");
             }
         }
         const FileState before = look_at(file);
         if (before.size > 0 && !before.sqlite_header) {
-            throw UserError(ExitCode::environment,
+            throw UserError(Fault::environment,
                             fmt::format("the progress store {} is damaged: it is not a SQLite database ({} bytes)", where_, before.size),
                             damaged_next_step(where_));
         }
         read_only_ = read_only_reason(file, before);
         if (!read_only_.empty()) {
             if (!before.exists) {
-                throw UserError(ExitCode::environment, fmt::format("cannot create the progress store {}: {}", where_, read_only_),
+                throw UserError(Fault::environment, fmt::format("cannot create the progress store {}: {}", where_, read_only_),
                                 "make the folder writable, or set XDG_STATE_HOME to a writable folder");
             }
             open(SQLITE_OPEN_READONLY);
@@ -395,7 +395,7 @@ private:
             std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
             db_ = nullptr;
-            throw UserError(ExitCode::environment, fmt::format("cannot open the progress store {}: {}", where_, message),
+            throw UserError(Fault::environment, fmt::format("cannot open the progress store {}: {}", where_, message),
                             "check that $XDG_STATE_HOME (or ~/.local/state) is writable");
         }
         sqlite3_busy_timeout(db_, 10'000);
@@ -407,7 +407,7 @@ private:
     }
 
     [[noreturn]] void refuse_newer(std::int64_t version) const {
-        throw UserError(ExitCode::environment,
+        throw UserError(Fault::environment,
                         fmt::format("the progress store {} was made by a newer infuse-lab (schema {}, this one knows {}); it was not "
                                     "changed",
                                     where_, version, kStoreSchemaVersion),
@@ -422,7 +422,7 @@ private:
             Statement tables(db_, "SELECT count(*), count(CASE WHEN name = 'runs' THEN 1 END) FROM sqlite_master WHERE type = 'table'", where_);
             tables.step();
             if (tables.integer(0) > 0 && tables.integer(1) == 0) {
-                throw UserError(ExitCode::environment,
+                throw UserError(Fault::environment,
                                 fmt::format("the progress store {} is damaged: it is a SQLite database, but not one of infuse-lab "
                                             "(no runs table)",
                                             where_),
@@ -430,7 +430,7 @@ private:
             }
             if (tables.integer(0) == 0 && before.exists && before.size == 0 && !before.wal_has_data) {
                 if (!read_only_.empty()) {
-                    throw UserError(ExitCode::environment,
+                    throw UserError(Fault::environment,
                                     fmt::format("the progress store {} is an empty file (0 bytes) and read-only ({}): it cannot be "
                                                 "set up",
                                                 where_, read_only_),
@@ -443,7 +443,7 @@ private:
             }
         }
         if (!read_only_.empty() && version != kStoreSchemaVersion) {
-            throw UserError(ExitCode::environment,
+            throw UserError(Fault::environment,
                             fmt::format("the progress store {} is read-only ({}) and needs {} (schema {} to {})", where_, read_only_,
                                         version == 0 ? "setting up" : "an upgrade", version, kStoreSchemaVersion),
                             read_only_next_step(where_));

@@ -59,26 +59,23 @@ struct GradingContext {
     std::vector<RunningContainer> containers;
 };
 
-// Grading could not decide: the grader timed out, crashed or printed nonsense (a lab problem,
-// exit 2), or it needs a sandbox this machine cannot give (exit 3). Nothing is recorded.
-struct GradingFailure {
-    ExitCode code = ExitCode::bad_input;
-    std::string message;
-    std::string details;  // for the lab's author: the grader's stderr, its raw output
-};
+// When grading cannot decide, it returns an Error and nothing is recorded: the grader timed out,
+// crashed or printed nonsense (Fault::input, a lab problem, with the grader's stderr and raw output
+// in `details` for the lab's author), or it needs a sandbox this machine cannot give
+// (Fault::environment).
 
 // Grades one question in any mode: an answer checker, a run question, a grader program, or a state
 // check (the answer is ignored). The single path used by `answer`, `check` and `test`.
-tl::expected<Verdict, GradingFailure> grade(const Question& question, const GradingContext& context,
+tl::expected<Verdict, Error> grade(const Question& question, const GradingContext& context,
                                             std::string_view answer);
 
 // Grades a run question: the learner's command and the reference command in the sandbox, their
 // outputs compared by the checkers (src/lab/run_question.cpp).
-tl::expected<Verdict, GradingFailure> grade_run_question(const Question& question, const GradingContext& context,
+tl::expected<Verdict, Error> grade_run_question(const Question& question, const GradingContext& context,
                                                          std::string_view answer);
 
 // Runs a grader program in the sandbox (src/lab/grader_runner.cpp).
-tl::expected<Verdict, GradingFailure> run_grader(const Question& question, const GradingContext& context,
+tl::expected<Verdict, Error> run_grader(const Question& question, const GradingContext& context,
                                                  std::string_view answer);
 
 }  // namespace infuse

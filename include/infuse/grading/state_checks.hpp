@@ -11,6 +11,8 @@
 
 #include <tl/expected.hpp>
 
+#include "infuse/common/error.hpp"
+
 #include "infuse/check/check.hpp"
 #include "infuse/containers/containers.hpp"
 #include "infuse/spec/lab.hpp"
@@ -28,13 +30,9 @@ struct StateCheckContext {
 };
 
 // The result is a CheckResult (score 1 or 0, and what was wrong in `note`); an error is a problem
-// of the lab or the environment (a bad pattern, the sandbox refused, no such container).
-struct StateCheckError {
-    std::string message;
-    bool environment = false;  // the machine, not the lab: the sandbox refused, a container is not running
-    StateCheckError(std::string text, bool is_environment = false) : message(std::move(text)), environment(is_environment) {}
-};
-tl::expected<CheckResult, StateCheckError> run_state_check(const StateCheck& check, const StateCheckContext& context);
+// of the lab (Fault::input: a bad pattern) or of the machine (Fault::environment: the sandbox
+// refused, a container is not running).
+tl::expected<CheckResult, Error> run_state_check(const StateCheck& check, const StateCheckContext& context);
 
 // Problems a lab author can fix before any learner meets them: patterns that do not compile,
 // an XPath that does not parse, an http URL that is not on the loopback interface.

@@ -17,22 +17,19 @@
 
 namespace infuse {
 
-struct DeriveFailure {
-    std::string message;  // "derive.failed_logins: access.log line 812: not a combined log line"
-    SourceLocation where;
-};
-
 // Computes the lab's derived values from evidence already provisioned in `evidence_dir` and adds
-// them to `values` (which must hold the params, `seed` included).
-tl::expected<void, DeriveFailure> derive_values(const LabSpec& lab, ParamValues& values,
+// them to `values` (which must hold the params, `seed` included). An error is the lab's
+// (Fault::input), at the derive entry: "derive.failed_logins: access.log line 812: not a combined
+// log line".
+tl::expected<void, Error> derive_values(const LabSpec& lab, ParamValues& values,
                                                 const std::filesystem::path& evidence_dir);
 
 // Provisions the evidence into a temporary folder, derives, and removes the folder.
-tl::expected<void, DeriveFailure> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values);
+tl::expected<void, Error> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values);
 
 // The value of one derivation over one file, for tests and benchmarks: `spec` is the rendered
 // derive entry (compute, filter ... without `from`).
-tl::expected<std::string, std::string> derive_one(const nlohmann::json& spec, const std::filesystem::path& file,
+tl::expected<std::string, std::string> derive_one(const DeriveSpec& spec, const std::filesystem::path& file,
                                                   std::string_view format);
 
 }  // namespace infuse

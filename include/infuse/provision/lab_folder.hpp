@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <tl/expected.hpp>
+
 #include "infuse/common/confined_folder.hpp"
+#include "infuse/common/error.hpp"
 
 namespace infuse {
 
@@ -24,11 +27,10 @@ struct LabFolderProblem {
 // check (the lab-entries limit). Empty for a closed lab folder.
 std::vector<LabFolderProblem> lab_folder_problems(const std::filesystem::path& lab_dir);
 
-// The lab folder opened for reading (Links::inside). Throws UserError (bad input) when it cannot
-// be opened.
-ConfinedFolder open_lab_folder(const std::filesystem::path& lab_dir);
+// The lab folder opened for reading (Links::inside), or why it cannot be (Fault::input).
+tl::expected<ConfinedFolder, Error> open_lab_folder(const std::filesystem::path& lab_dir);
 
-// Throws UserError (bad input) naming the first problem of lab_folder_problems(), with the file.
-void require_closed_lab_folder(const std::filesystem::path& lab_dir);
+// The first problem of lab_folder_problems() as an error at its file (Fault::input).
+tl::expected<void, Error> require_closed_lab_folder(const std::filesystem::path& lab_dir);
 
 }  // namespace infuse

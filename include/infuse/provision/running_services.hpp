@@ -12,6 +12,7 @@
 
 #include <tl/expected.hpp>
 
+#include "infuse/common/error.hpp"
 #include "infuse/containers/containers.hpp"
 #include "infuse/provision/params.hpp"
 
@@ -41,7 +42,7 @@ struct RunningServices {
 
 // Nothing recorded gives an empty optional; an unreadable or corrupt file gives an error naming it.
 tl::expected<std::optional<RunningServices>, std::string> load_running_services(const std::string& lab_id);
-void save_running_services(const RunningServices& services);   // throws UserError (environment)
+tl::expected<void, Error> save_running_services(const RunningServices& services);  // Fault::environment
 void forget_running_services(const std::string& lab_id);       // no file is fine
 
 // service.<container>.<port> -> "127.0.0.1:<host port>", for templates in checks and the brief.

@@ -6,6 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include <tl/expected.hpp>
+
+#include "infuse/common/error.hpp"
 #include "infuse/generate/generate.hpp"
 #include "infuse/spec/lab.hpp"
 #include "infuse/provision/params.hpp"
@@ -19,20 +22,21 @@ enum class ExistingFiles {
 
 // Copies (or renders, for `template: true`) every provisioned file into `workspace`, verifying
 // SHA-256 digests first. Each file is written to a temporary name and renamed, so an interrupted
-// start leaves no half-written evidence. Returns the workspace paths written. Throws UserError
-// (bad_input) naming the file, and line for template errors, when the lab's data is wrong.
-// Generated files are written within evidence-bytes for the lab, all together.
-std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
-                                             const std::filesystem::path& workspace, ExistingFiles existing);
+// start leaves no half-written evidence. Returns the workspace paths written, or the error: the
+// lab's data is wrong (Fault::input, naming the file, and line for template errors), or the
+// workspace cannot be written (Fault::environment). Generated files are written within
+// evidence-bytes for the lab, all together.
+tl::expected<std::vector<std::string>, Error> provision_workspace(const LabSpec& lab, const ParamValues& values,
+                                                                  const std::filesystem::path& workspace, ExistingFiles existing);
 // The same within `budget`: EvidenceBudget::sample(lab.id) for validate's bounded proof.
-std::vector<std::string> provision_workspace(const LabSpec& lab, const ParamValues& values,
-                                             const std::filesystem::path& workspace, ExistingFiles existing,
-                                             EvidenceBudget& budget);
+tl::expected<std::vector<std::string>, Error> provision_workspace(const LabSpec& lab, const ParamValues& values,
+                                                                  const std::filesystem::path& workspace, ExistingFiles existing,
+                                                                  EvidenceBudget& budget);
 
 // The brief in `language` (brief.<lang>.md, else the brief), with templates rendered.
-std::string render_brief(const LabSpec& lab, const ParamValues& values, std::string_view language);
+tl::expected<std::string, Error> render_brief(const LabSpec& lab, const ParamValues& values, std::string_view language);
 
 // Deletes a workspace; refuses any folder that is not strictly inside workspaces_root().
-void remove_workspace(const std::filesystem::path& workspace);
+tl::expected<void, Error> remove_workspace(const std::filesystem::path& workspace);
 
 }  // namespace infuse

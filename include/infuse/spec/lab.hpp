@@ -12,7 +12,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "infuse/check/check.hpp"
 #include "infuse/containers/containers.hpp"
@@ -53,21 +56,72 @@ struct ProvisionedFile {
     SourceLocation where;
 };
 
+// A value of a lab as written: text that may hold {{param}} templates, and where it was written,
+// so that a problem found once it is rendered still points at file:line:column.
+struct TemplatedText {
+    std::string text;
+    SourceLocation where;
+};
+
 // Evidence written at provisioning by a built-in generator (docs/evidence.md), from the
 // learner's seed: per-learner logs and emails.
+//
+// Each generator owns its options (src/generate/), so `with:` is kept as the tree it is, not as a
+// struct per generator: a JSON value whose strings may hold templates, and the place of every
+// option in lab.yaml. The generators name a bad option by its path ("incidents[1].attempts"), and
+// option_place() turns that path into file:line:column.
 struct GeneratedFile {
     std::string generator;              // access-log, error-log, auth-log, email
     std::string to;                     // path relative to the workspace
-    std::string options_json = "{}";    // `with:`, as JSON; strings may hold templates
+    nlohmann::json options = nlohmann::json::object();    // `with:`; strings may hold templates
+    std::map<std::string, SourceLocation> option_places;  // "incidents[1].attempts" -> lab.yaml:52:14
     SourceLocation where;
     SourceLocation generator_where;     // the `generator:` value, for "not a generator" errors
+
+    // The place of the option an error names ("incidents[1].attempts: expected ..."), or of the
+    // nearest enclosing option, or of `with:` itself.
+    SourceLocation option_place(std::string_view error) const;
 };
 
 // A value taken from the provisioned evidence (docs/evidence.md#derived-values), usable as
-// {{name}} wherever a param is.
+// {{name}} wherever a param is. One field per key of the `derive:` entry; every value may hold
+// templates. The keys that apply depend on the evidence's format (docs/evidence.md).
+struct DeriveSpec {
+    using Field = std::optional<TemplatedText>;
+    // A log field and the RE2 pattern its value must match (filter) or must not (exclude).
+    struct FieldPattern {
+        std::string field;
+        TemplatedText pattern;
+    };
+
+    TemplatedText from;             // the file, relative to `in`
+    Field in;                       // workspace (the default) or lab
+    Field format;                   // combined, error, auth, eml, json, xml, zone; else guessed
+    // logs
+    Field compute;                  // count, distinct-count:F, distinct:F, top:F, top-count:F, first:F, last:F, sum:F
+    Field rank;                     // top: the n-th most frequent
+    Field divide;                   // a count or sum divided by this, one decimal: a rate
+    Field year, zone;               // for logs that write neither
+    std::vector<FieldPattern> filter, exclude;
+    // email
+    Field header, address, display_name, occurrence, received, part, auth, authserv;
+    // JSON, XML, zone files
+    Field pointer, xpath, record, type;
+
+    // The field a key of the entry names ("display-name"), or nullptr for an unknown key.
+    const Field* field(std::string_view key) const;
+    Field* field(std::string_view key);
+    // Every key of the entry with the field it fills, for readers and renderers.
+    static std::span<const std::string_view> keys();
+};
+
+// What is wrong with the value of one key of a derive entry (`in: desk`, `rank: first`), once it
+// holds no template; nullopt when it is fine or the key takes any text.
+std::optional<std::string> derive_option_problem(std::string_view key, std::string_view text);
+
 struct DerivedValue {
     std::string name;
-    std::string spec_json;              // the entry (from, in, format, compute, filter ...), as JSON
+    DeriveSpec spec;
     SourceLocation where;
 };
 

@@ -197,7 +197,7 @@ TEST_CASE("the services record survives a round trip and a corrupt one is named"
     TempDir state;
     setenv("XDG_STATE_HOME", state.path.c_str(), 1);
     RunningServices services{"web/security-headers", 7, "docker", {{"web", "abc123", {{"http", 32768}}}}};
-    save_running_services(services);
+    REQUIRE(save_running_services(services));
     auto loaded = load_running_services("web/security-headers");
     REQUIRE(loaded);
     REQUIRE(*loaded);

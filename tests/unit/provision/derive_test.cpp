@@ -23,9 +23,30 @@ fs::path write_file(const fs::path& folder, const std::string& name, const std::
     return file;
 }
 
+// The typed entry for the JSON shorthand these tests write: {"compute": "top:ip", "filter": {...}}.
+DeriveSpec typed(const json& spec) {
+    DeriveSpec typed;
+    for (const auto& [key, value] : spec.items()) {
+        const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+        if (key == "filter" || key == "exclude") {
+            for (const auto& [field, pattern] : value.items()) {
+                const std::string pattern_text = pattern.is_string() ? pattern.get<std::string>() : pattern.dump();
+                (key == "filter" ? typed.filter : typed.exclude).push_back({field, {pattern_text, {}}});
+            }
+        } else if (key == "from") {
+            typed.from = {text, {}};
+        } else {
+            auto* slot = typed.field(key);
+            REQUIRE(slot);
+            *slot = TemplatedText{text, {}};
+        }
+    }
+    return typed;
+}
+
 // The derived value, or "error: <message>".
 std::string derive(const json& spec, const fs::path& file, std::string_view format) {
-    auto value = derive_one(spec, file, format);
+    auto value = derive_one(typed(spec), file, format);
     return value ? *value : "error: " + value.error();
 }
 
@@ -161,7 +182,6 @@ TEST_CASE("derive errors name the field, the line and the problem", "[derive]") 
                Catch::StartsWith("error: compute: 'median:bytes' is not one of count, distinct-count:FIELD"));
     CHECK_THAT(derive({{"compute", "count"}, {"filter", {{"ip", "("}}}}, log, "combined"),
                Catch::StartsWith("error: filter.ip: bad regular expression: "));
-    CHECK(derive({{"compute", "count"}, {"filter", "ip"}}, log, "combined") == "error: filter: expected a map FIELD: REGEX");
     CHECK(derive({{"compute", "count"}}, log, "csv") ==
           "error: format: 'csv' is not one of combined, error, auth, eml, json, xml, zone");
     CHECK(derive({{"compute", "count"}}, dir.path / "missing.log", "combined") == "error: missing.log: cannot read");

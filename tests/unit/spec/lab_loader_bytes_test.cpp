@@ -36,14 +36,14 @@ TEST_CASE("maps handed on as JSON may hold bytes that are not UTF-8", "[spec]") 
         REQUIRE_NOTHROW(loaded = load_text("provision:\n generate:\n  - with:\n    : \xff\n"));
         REQUIRE(loaded.lab);
         REQUIRE(loaded.lab->generated.size() == 1);
-        CHECK(is_json(loaded.lab->generated[0].options_json));
+        CHECK(loaded.lab->generated[0].options.is_object());
     }
     SECTION("derive:") {
         LoadedLab loaded;
         REQUIRE_NOTHROW(loaded = load_text("derive:\n  x:\n    from: \"\xff\"\n"));
         REQUIRE(loaded.lab);
         REQUIRE(loaded.lab->derived.size() == 1);
-        CHECK(is_json(loaded.lab->derived[0].spec_json));
+        CHECK_FALSE(loaded.lab->derived[0].spec.from.text.empty());
     }
     SECTION("a grader's with:") {
         LoadedLab loaded;
@@ -53,4 +53,27 @@ TEST_CASE("maps handed on as JSON may hold bytes that are not UTF-8", "[spec]") 
         REQUIRE(loaded.lab->questions.size() == 1);
         CHECK(is_json(loaded.lab->questions[0].grader.options_json));
     }
+}
+
+// derive: entries are typed when lab.yaml is read: a wrong key or value is reported at its own
+// line and column, with "did you mean", before any evidence exists.
+TEST_CASE("derive entries are read into typed fields, each problem at its place", "[spec]") {
+    const LoadedLab loaded = load_text(
+        "derive:\n"
+        "  top:\n"
+        "    from: access.log\n"
+        "    compute: top:ip\n"
+        "    rnak: 2\n"
+        "    filter: ip\n"
+        "    in: desk\n"
+        "    occurrence: first\n"
+        "    received: \"{{hop}}\"\n");
+    std::string all;
+    for (const auto& d : loaded.diagnostics.all()) all += d.to_string() + "\n";
+    CHECK_THAT(all, Catch::Contains("lab.yaml:5:5: error: derive.top: unknown key 'rnak' (did you mean 'rank'?)"));
+    CHECK_THAT(all, Catch::Contains("lab.yaml:6:13: error: derive.top.filter: expected a map"));
+    CHECK_THAT(all, Catch::Contains("lab.yaml:7:9: error: derive.top.in: 'desk' is not one of workspace, lab"));
+    CHECK_THAT(all, Catch::Contains("lab.yaml:8:17: error: derive.top.occurrence: expected a whole number from 1 to 1000000, got 'first'"));
+    // A template is checked once rendered, when the evidence is derived from.
+    CHECK_THAT(all, !Catch::Contains("derive.top.received: expected"));
 }

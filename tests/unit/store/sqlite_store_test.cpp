@@ -74,7 +74,7 @@ TEST_CASE("a store from a newer infuse-lab is refused, not guessed at", "[store]
         open_progress_store(file);
         FAIL("expected a UserError");
     } catch (const UserError& error) {
-        CHECK(error.code() == ExitCode::environment);
+        CHECK(error.fault() == Fault::environment);
         CHECK(std::string(error.what()).find("newer infuse-lab") != std::string::npos);
     }
 }
@@ -87,7 +87,7 @@ TEST_CASE("a file that is not a database gets a clear error naming it", "[store]
         open_progress_store(file);
         FAIL("expected a UserError");
     } catch (const UserError& error) {
-        CHECK(error.code() == ExitCode::environment);
+        CHECK(error.fault() == Fault::environment);
         CHECK(std::string(error.what()).find(file.string()) != std::string::npos);
         CHECK_FALSE(error.next_step().empty());
     }

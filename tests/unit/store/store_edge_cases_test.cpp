@@ -44,7 +44,7 @@ UserError open_error(const fs::path& file) {
         return error;
     }
     FAIL("expected a UserError for " << file);
-    return UserError(ExitCode::environment, "");
+    return UserError(Fault::environment, "");
 }
 
 void run_sql(const fs::path& file, const char* sql) {
@@ -78,7 +78,7 @@ TEST_CASE("a file that is not SQLite is damaged and left as it was", "[store]") 
     const std::string garbage = "PK\x03\x04 not a database at all, but the learner's zip file\n";
     { std::ofstream(file, std::ios::binary) << garbage; }
     const auto error = open_error(file);
-    CHECK(error.code() == ExitCode::environment);
+    CHECK(error.fault() == Fault::environment);
     const std::string message = error.what();
     CHECK(message.find("is damaged") != std::string::npos);
     CHECK(message.find(file.string()) != std::string::npos);
@@ -105,7 +105,7 @@ TEST_CASE("a store of a newer schema is refused before anything is written", "[s
     run_sql(file, "CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 7;");
     const std::string before = bytes_of(file);
     const auto error = open_error(file);
-    CHECK(error.code() == ExitCode::environment);
+    CHECK(error.fault() == Fault::environment);
     CHECK(std::string(error.what()).find("made by a newer infuse-lab (schema 7, this one knows " +
                                          std::to_string(kStoreSchemaVersion) + ")") != std::string::npos);
     CHECK(bytes_of(file) == before);
@@ -149,7 +149,7 @@ TEST_CASE("a read-only store still reads, and a write says read-only", "[store]"
             store->record_attempt(run_id, {0, "q", "x", "correct", 1.0, "2026-01-01T00:00:01Z"});
             FAIL("expected a UserError");
         } catch (const UserError& error) {
-            CHECK(error.code() == ExitCode::environment);
+            CHECK(error.fault() == Fault::environment);
             CHECK(std::string(error.what()).find("read-only") != std::string::npos);
             CHECK(std::string(error.what()).find("damaged") == std::string::npos);
         }
