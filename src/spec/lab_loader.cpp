@@ -299,7 +299,7 @@ void LabReader::read_derive(const YAML::Node& node) {
             continue;
         }
         if (!in_.is_map(entry.second, field)) continue;
-        in_.check_keys(entry.second, field, {"from", "in", "format", "compute", "filter", "exclude", "rank", "year", "zone",
+        in_.check_keys(entry.second, field, {"from", "in", "format", "compute", "filter", "exclude", "rank", "divide", "year", "zone",
                                              "header", "occurrence", "address", "display-name", "received", "part", "auth",
                                              "authserv", "pointer", "xpath", "record", "type"});
         if (!in_.child(entry.second, "from", field, Presence::required)) continue;
