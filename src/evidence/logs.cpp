@@ -70,13 +70,15 @@ public:
         }
         v[12] = v[3].substr(0, 11);
         v[13] = v[3].substr(0, 14);
+        v[14] = v[3].substr(0, 17);
         return true;
     }
     std::optional<LocalTime> time(const Values& v) const override { return parse_clf(v[3]); }
 
 private:
-    static constexpr std::array<std::string_view, 14> kFields{"ip", "ident", "user", "time", "method", "path", "protocol",
-                                                              "status", "bytes", "referrer", "agent", "request", "date", "hour"};
+    static constexpr std::array<std::string_view, 15> kFields{"ip", "ident", "user", "time", "method", "path", "protocol",
+                                                              "status", "bytes", "referrer", "agent", "request", "date", "hour",
+                                                              "minute"};
 };
 
 // [Thu Mar 14 03:04:33.512204 2024] [module:level] [pid P:tid T] [client IP:PORT] message
@@ -186,9 +188,16 @@ private:
             std::string_view rest = m.substr(21);
             if (rest.starts_with("invalid user ")) rest.remove_prefix(13);
             else if (rest.starts_with("authenticating user ")) rest.remove_prefix(20);
-            v[6] = token(rest);
+            // "Connection closed by ADDRESS port N [preauth]": no user, the client left before one.
+            const auto second = rest.find(' ');
+            if (second == std::string_view::npos || !rest.substr(second + 1).starts_with("port ")) v[6] = token(rest);
             v[7] = token(rest);
             v[8] = after(m, " port ");
+        } else if (m.starts_with("banner exchange: Connection from ")) {
+            v[5] = "banner-exchange";
+            v[7] = after(m, " from ");
+            v[8] = after(m, " port ");
+            if (!v[8].empty() && v[8].back() == ':') v[8].remove_suffix(1);
         } else if (m.starts_with("Disconnected from user ")) {
             v[5] = "disconnected";
             std::string_view rest = m.substr(23);

@@ -1,4 +1,5 @@
 // access-log: a day of one web site's access log in combined format (docs/evidence.md#access-log).
+#include <algorithm>
 #include <memory>
 
 #include <fmt/format.h>
@@ -424,24 +425,104 @@ private:
     std::vector<const PayloadKind*> kinds_;
 };
 
+// A burst from one address: `requests` spread evenly over `seconds`, or with `per_minute` that
+// many in each successive minute, at seeded random moments within it.
 class Flood : public Incident {
 public:
     Flood(const Frame& frame, Rng rng, const Options& o)
         : Incident(frame, std::move(rng), o, {kBrowsers[0]}), requests_(o.integer("requests", 5000, 1, 10'000'000)),
-          seconds_(o.integer("seconds", 120, 1, 86400)), path_(o.text("path", "/")), start_(time_) {}
+          seconds_(o.integer("seconds", 120, 1, 86400)), path_(o.text("path", "/")), vary_(o.flag("vary", false)),
+          per_minute_(o.integers("per_minute", {}, 0, 1'000'000)), start_(time_) {
+        if (o.has("per_minute")) {
+            if (o.has("requests") || o.has("seconds")) {
+                throw OptionError(fmt::format("{}: give either per_minute or requests and seconds, not both", o.field("per_minute")));
+            }
+            requests_ = 0;
+            for (auto n : per_minute_) requests_ += n;
+            if (requests_ == 0) throw OptionError(fmt::format("{}: no request in any minute", o.field("per_minute")));
+        }
+    }
     bool step(std::deque<Line>& out) override {
         if (index_ >= requests_) return false;
-        time_ = start_ + index_ * seconds_ * 1'000'000 / requests_;
+        if (per_minute_.empty()) {
+            time_ = start_ + index_ * seconds_ * 1'000'000 / requests_;
+        } else {
+            while (moments_.empty()) {  // the next minute that has requests: its moments, in order
+                const std::int64_t minute_start = start_ + static_cast<std::int64_t>(minute_) * 60'000'000;
+                for (std::int64_t i = 0; i < per_minute_[minute_]; ++i) moments_.push_back(minute_start + static_cast<std::int64_t>(rng_.below(60'000'000)));
+                std::sort(moments_.begin(), moments_.end());
+                ++minute_;
+            }
+            time_ = moments_.front();
+            moments_.pop_front();
+        }
         const bool overloaded = index_ * 3 >= requests_ * 2;
-        emit(out, "GET", path_, overloaded ? 503 : 200, overloaded ? 299 : 48211);
+        std::string path = path_;
+        if (vary_) path += fmt::format("{}{}", rng_.pick(kFloodWords), rng_.below(100000));
+        emit(out, "GET", std::move(path), overloaded ? 503 : 200, overloaded ? 299 : 48211);
         ++index_;
         return true;
     }
 
 private:
+    static inline const std::vector<std::string> kFloodWords{"surveillance", "shutdown", "vpn", "report", "privacy",
+                                                             "spyware", "censorship", "encryption"};
     std::int64_t requests_, seconds_;
     std::string path_;
+    bool vary_;
+    std::vector<std::int64_t> per_minute_;
     std::int64_t start_, index_ = 0;
+    std::size_t minute_ = 0;
+    std::deque<std::int64_t> moments_;
+};
+
+// A scripted visit: `steps`, each a request with its own path, method, status and size, `after`
+// seconds after the one before (default: `interval`, drawn around it like other incidents' gaps).
+class Script : public Incident {
+public:
+    Script(const Frame& frame, Rng rng, const Options& o)
+        : Incident(frame, std::move(rng), o, {kBrowsers[1]}), interval_(o.integer("interval", 1, 1, 86400)) {
+        if (!o.has("steps")) throw OptionError(fmt::format("{}: required", o.field("steps")));
+        const auto& list = o.raw("steps");
+        if (!list.is_array() || list.empty()) throw OptionError(fmt::format("{}: expected a non-empty list of requests", o.field("steps")));
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            Options s(list[i], fmt::format("{}[{}]", o.field("steps"), i), {"path", "method", "status", "bytes", "after", "referrer"});
+            Step step;
+            step.path = s.required_text("path");
+            step.method = s.text("method", "GET");
+            step.status = static_cast<int>(s.integer("status", 200, 100, 599));
+            step.bytes = s.integer("bytes", 0, 0, 1'000'000'000'000);
+            step.after = s.has("after") ? s.integer("after", 0, 0, 86400) * 1'000'000 : -1;
+            step.referrer = s.text("referrer", "-");
+            if (step.method.empty() || step.method.find_first_of(" \"") != std::string::npos) {
+                throw OptionError(fmt::format("{}: '{}' is not an HTTP method", s.field("method"), step.method));
+            }
+            for (std::size_t c = 0; c < step.path.size(); ++c) {
+                if (step.path[c] == ' ' || (step.path[c] == '"' && (c == 0 || step.path[c - 1] != '\\'))) {
+                    throw OptionError(fmt::format("{}: write a space as %20 and a double quote as \\\" (as Apache logs them)", s.field("path")));
+                }
+            }
+            steps_.push_back(std::move(step));
+        }
+    }
+    bool step(std::deque<Line>& out) override {
+        if (index_ >= steps_.size()) return false;
+        const Step& s = steps_[index_];
+        if (index_ > 0) time_ += s.after >= 0 ? s.after : rng_.jittered(interval_ * 1'000'000);
+        emit(out, s.method, s.path, s.status, s.bytes, s.referrer);
+        ++index_;
+        return true;
+    }
+
+private:
+    struct Step {
+        std::string path, method, referrer;
+        int status = 200;
+        std::int64_t bytes = 0, after = -1;
+    };
+    std::int64_t interval_;
+    std::vector<Step> steps_;
+    std::size_t index_ = 0;
 };
 
 }  // namespace
@@ -462,7 +543,8 @@ GenerateStats generate_access_log(const nlohmann::json& with, std::string_view s
     for (std::size_t i = 0; i < incidents.size(); ++i) {
         Options incident(incidents[i], fmt::format("incidents[{}]", i),
                          {"kind", "ip", "at", "interval", "agent", "agents", "path", "attempts", "success", "failures",
-                          "requests", "paths", "payloads", "count", "seconds", "guesses", "comments", "method", "bytes"});
+                          "requests", "paths", "payloads", "count", "seconds", "guesses", "comments", "method", "bytes",
+                          "per_minute", "vary", "steps"});
         const std::string kind = incident.required_text("kind");
         Rng rng(fmt::format("{}/incident/{}", seed_text, i));
         std::shared_ptr<Incident> script;
@@ -474,9 +556,10 @@ GenerateStats generate_access_log(const nlohmann::json& with, std::string_view s
         else if (kind == "flood") script = std::make_shared<Flood>(frame, std::move(rng), incident);
         else if (kind == "comment-spam") script = std::make_shared<CommentSpam>(frame, std::move(rng), incident, site);
         else if (kind == "poller") script = std::make_shared<Poller>(frame, std::move(rng), incident);
+        else if (kind == "script") script = std::make_shared<Script>(frame, std::move(rng), incident);
         else {
             throw OptionError(fmt::format("{}: '{}' is not an access-log incident (login-bruteforce, login, "
-                                          "xmlrpc-bruteforce, scanner, injection, flood, comment-spam, poller)", incident.field("kind"), kind));
+                                          "xmlrpc-bruteforce, scanner, injection, flood, comment-spam, poller, script)", incident.field("kind"), kind));
         }
         taken.insert(incident.required_text("ip"));
         sources.push_back(std::make_unique<BatchSource>([script](std::deque<Line>& queue) { return script->step(queue); }));

@@ -141,13 +141,19 @@ protected:
             say(out, pid, fmt::format("Connection closed by invalid user {} {} port {} [preauth]", user, ip_, port));
         }
     }
-    void accepted(std::deque<Line>& out, const std::string& user, const std::string& method) {
+    // The login; with `session` seconds, the session's end that many seconds later.
+    void accepted(std::deque<Line>& out, const std::string& user, const std::string& method, std::int64_t session = 0) {
         const auto pid = rng_.between(1200, 64000);
         const auto port = rng_.between(30000, 65000);
         say(out, pid, method == "publickey"
                           ? fmt::format("Accepted publickey for {} from {} port {} ssh2: ED25519 SHA256:pQ3xv0Lq4mZ1cT8yJwXbR2nF6sKdE9hUaG7oVtY5iBc", user, ip_, port)
                           : fmt::format("Accepted password for {} from {} port {} ssh2", user, ip_, port));
         say(out, pid, fmt::format("pam_unix(sshd:session): session opened for user {}(uid={}) by (uid=0)", user, user == "root" ? 0 : 1001));
+        if (session <= 0) return;
+        time_ += session * 1'000'000;
+        say(out, pid, fmt::format("Received disconnect from {} port {}:11: disconnected by user", ip_, port));
+        say(out, pid, fmt::format("Disconnected from user {} {} port {}", user, ip_, port));
+        say(out, pid, fmt::format("pam_unix(sshd:session): session closed for user {}", user));
     }
 
     Writer writer_;
@@ -161,20 +167,30 @@ public:
     Bruteforce(const Frame& frame, Rng rng, const Options& o, std::string host, std::set<std::string> valid)
         : SshIncident(frame, std::move(rng), o, std::move(host)), attempts_(o.integer("attempts", 200, 1, 1'000'000)),
           users_(o.texts("users", kGuessedUsers)), success_(o.text("success", "")), interval_(o.integer("interval", 2, 1, 86400)),
-          valid_(std::move(valid)) {
+          session_(o.integer("session", 0, 0, 86400)), valid_(std::move(valid)) {
         valid_.insert("root");
         if (!success_.empty()) valid_.insert(success_);
+        if (o.flag("all_users", false)) {
+            // Every name once first, in a seeded order, then names drawn at random.
+            if (static_cast<std::int64_t>(users_.size()) > attempts_) {
+                throw OptionError(fmt::format("{}: {} names cannot all be tried in {} attempts", o.field("all_users"), users_.size(), attempts_));
+            }
+            first_round_ = users_;
+            for (std::size_t i = first_round_.size(); i > 1; --i) std::swap(first_round_[i - 1], first_round_[rng_.below(i)]);
+        }
+        if (session_ > 0 && success_.empty()) throw OptionError(fmt::format("{}: a session needs a `success` user", o.field("session")));
     }
     bool step(std::deque<Line>& out) override {
         if (done_ < attempts_) {
-            const std::string& user = users_[rng_.below(users_.size())];
+            const std::size_t index = static_cast<std::size_t>(done_);
+            const std::string& user = index < first_round_.size() ? first_round_[index] : users_[rng_.below(users_.size())];
             attempt(out, user, valid_.count(user) > 0);
             ++done_;
             time_ += rng_.jittered(interval_ * 1'000'000);
             return true;
         }
         if (!success_.empty() && !succeeded_) {
-            accepted(out, success_, "password");
+            accepted(out, success_, "password", session_);
             succeeded_ = true;
             return true;
         }
@@ -185,8 +201,9 @@ private:
     std::int64_t attempts_;
     std::vector<std::string> users_;
     std::string success_;
-    std::int64_t interval_;
+    std::int64_t interval_, session_;
     std::set<std::string> valid_;
+    std::vector<std::string> first_round_;
     std::int64_t done_ = 0;
     bool succeeded_ = false;
 };
@@ -195,7 +212,8 @@ class Login : public SshIncident {
 public:
     Login(const Frame& frame, Rng rng, const Options& o, std::string host)
         : SshIncident(frame, std::move(rng), o, std::move(host)), user_(o.required_text("user")),
-          method_(o.text("method", "publickey")), failures_(o.integer("failures", 0, 0, 100)) {
+          method_(o.text("method", "publickey")), failures_(o.integer("failures", 0, 0, 100)),
+          session_(o.integer("session", 0, 0, 86400)) {
         if (method_ != "publickey" && method_ != "password") {
             throw OptionError(fmt::format("{}: '{}' is neither publickey nor password", o.field("method"), method_));
         }
@@ -208,7 +226,7 @@ public:
             return true;
         }
         if (done_ == failures_) {
-            accepted(out, user_, method_);
+            accepted(out, user_, method_, session_);
             ++done_;
             return true;
         }
@@ -217,14 +235,36 @@ public:
 
 private:
     std::string user_, method_;
-    std::int64_t failures_, done_ = 0;
+    std::int64_t failures_, session_, done_ = 0;
+};
+
+// A port scanner that only reads the SSH banner: connections closed before authentication, never a
+// user name or a password; now and then a probe that is not even SSH (`banner exchange`).
+class Scan : public SshIncident {
+public:
+    Scan(const Frame& frame, Rng rng, const Options& o, std::string host)
+        : SshIncident(frame, std::move(rng), o, std::move(host)), connections_(o.integer("connections", 100, 1, 1'000'000)),
+          interval_(o.integer("interval", 10, 1, 86400)) {}
+    bool step(std::deque<Line>& out) override {
+        if (done_ >= connections_) return false;
+        const auto pid = rng_.between(1200, 64000);
+        const auto port = rng_.between(30000, 65000);
+        if (rng_.chance(80)) say(out, pid, fmt::format("banner exchange: Connection from {} port {}: invalid format", ip_, port));
+        else say(out, pid, fmt::format("Connection closed by {} port {} [preauth]", ip_, port));
+        ++done_;
+        time_ += rng_.jittered(interval_ * 1'000'000);
+        return true;
+    }
+
+private:
+    std::int64_t connections_, interval_, done_ = 0;
 };
 
 }  // namespace
 
 GenerateStats generate_auth_log(const nlohmann::json& with, std::string_view seed_text, std::ostream& out) {
     const nlohmann::json empty = nlohmann::json::object();
-    Options options(with.is_null() ? empty : with, "", {"start", "hours", "lines", "clients", "host", "admins", "incidents"});
+    Options options(with.is_null() ? empty : with, "", {"start", "hours", "lines", "clients", "host", "admins", "accounts", "incidents"});
     const Frame frame = read_frame(options);
     const std::int64_t lines = options.integer("lines", 10000, 0, 100'000'000);
     const std::string host = options.text("host", "web-1");
@@ -240,6 +280,7 @@ GenerateStats generate_auth_log(const nlohmann::json& with, std::string_view see
         admins.push_back({"deploy", "198.51.100.20"});
     }
     std::set<std::string> taken, valid_users;
+    for (const auto& account : options.texts("accounts", {})) valid_users.insert(account);
     for (const auto& admin : admins) {
         taken.insert(admin.ip);
         valid_users.insert(admin.user);
@@ -248,13 +289,15 @@ GenerateStats generate_auth_log(const nlohmann::json& with, std::string_view see
     const auto incidents = incident_list(options);
     for (std::size_t i = 0; i < incidents.size(); ++i) {
         Options incident(incidents[i], fmt::format("incidents[{}]", i),
-                         {"kind", "ip", "at", "interval", "attempts", "users", "success", "user", "method", "failures"});
+                         {"kind", "ip", "at", "interval", "attempts", "users", "success", "user", "method", "failures",
+                          "all_users", "session", "connections"});
         const std::string kind = incident.required_text("kind");
         Rng rng(fmt::format("{}/incident/{}", seed_text, i));
         std::shared_ptr<SshIncident> script;
         if (kind == "ssh-bruteforce") script = std::make_shared<Bruteforce>(frame, std::move(rng), incident, host, valid_users);
         else if (kind == "ssh-login") script = std::make_shared<Login>(frame, std::move(rng), incident, host);
-        else throw OptionError(fmt::format("{}: '{}' is not an auth-log incident (ssh-bruteforce, ssh-login)", incident.field("kind"), kind));
+        else if (kind == "ssh-scan") script = std::make_shared<Scan>(frame, std::move(rng), incident, host);
+        else throw OptionError(fmt::format("{}: '{}' is not an auth-log incident (ssh-bruteforce, ssh-login, ssh-scan)", incident.field("kind"), kind));
         taken.insert(incident.required_text("ip"));
         sources.push_back(std::make_unique<BatchSource>([script](std::deque<Line>& queue) { return script->step(queue); }));
     }

@@ -60,6 +60,18 @@ std::vector<std::string> Options::texts(std::string_view key, std::vector<std::s
     return value_or_throw(json_options::texts(raw(key)), field(key));
 }
 
+std::vector<std::int64_t> Options::integers(std::string_view key, std::vector<std::int64_t> fallback, std::int64_t min,
+                                           std::int64_t max) const {
+    if (!has(key)) return fallback;
+    const auto& list = raw(key);
+    if (!list.is_array() || list.empty()) throw OptionError(fmt::format("{}: expected a non-empty list of integers", field(key)));
+    std::vector<std::int64_t> values;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        values.push_back(value_or_throw(json_options::integer(list[i], min, max), fmt::format("{}[{}]", field(key), i)));
+    }
+    return values;
+}
+
 bool BatchSource::next(Line& line) {
     while (pending_.empty() && !exhausted_) exhausted_ = !refill_(pending_);
     if (pending_.empty()) return false;

@@ -52,6 +52,8 @@ public:
     std::string required_text(std::string_view key) const;
     bool flag(std::string_view key, bool fallback) const;
     std::vector<std::string> texts(std::string_view key, std::vector<std::string> fallback) const;
+    // A non-empty list of integers, each from `min` to `max`.
+    std::vector<std::int64_t> integers(std::string_view key, std::vector<std::int64_t> fallback, std::int64_t min, std::int64_t max) const;
     bool has(std::string_view key) const;
     const nlohmann::json& raw(std::string_view key) const;
     std::string field(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }

@@ -92,9 +92,12 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
                                           "top-count:FIELD, first:FIELD, last:FIELD, sum:FIELD", compute));
     }
     std::optional<std::size_t> field;
+    // first:clock / last:clock: the line's time as written, without its offset ("2024-03-14T03:04:33"),
+    // which is what a learner who drops the zone reads (a datetime answer without a zone is UTC).
+    const bool clock = (kind == "first" || kind == "last") && field_name == "clock";
     if (kind != "count") {
         if (field_name.empty()) return tl::unexpected(fmt::format("compute: '{}' needs a field ({}:FIELD)", compute, kind));
-        field = format.field_index(field_name);
+        field = format.field_index(clock ? "time" : field_name);
         if (!field) {
             return tl::unexpected(fmt::format("compute: '{}' is not a field of the {} format (fields: {})", field_name,
                                               format.name(), fmt::join(format.fields(), " ")));
@@ -109,6 +112,24 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
         }
         if (rank < 1) return tl::unexpected(std::string("rank: expected a whole number from 1"));
     }
+    // divide: N writes a count or a sum divided by N, with one decimal (rounded half up): a rate.
+    std::int64_t divisor = 0;
+    if (has(spec, "divide")) {
+        if (kind != "count" && kind != "top-count" && kind != "distinct-count" && kind != "sum") {
+            return tl::unexpected(fmt::format("divide: only for a number (count, top-count, distinct-count, sum), not {}", kind));
+        }
+        const std::string text = text_of(spec, "divide");
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), divisor);
+        if (error != std::errc() || end != text.data() + text.size() || divisor < 1 || divisor > 1'000'000'000) {
+            return tl::unexpected(fmt::format("divide: expected a whole number from 1 to 1000000000, got '{}'", text));
+        }
+    }
+    auto divided = [divisor](std::int64_t value) {
+        if (divisor == 0) return std::to_string(value);
+        const bool negative = value < 0;
+        const std::int64_t tenths = ((negative ? -value : value) * 20 / divisor + 1) / 2;
+        return fmt::format("{}{}.{}", negative && tenths != 0 ? "-" : "", tenths / 10, tenths % 10);
+    };
     auto filters = field_patterns(spec.filter, "filter", format);
     if (!filters) return tl::unexpected(filters.error());
     auto excludes = field_patterns(spec.exclude, "exclude", format);
@@ -154,7 +175,9 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
             const bool better = !best_time || (kind == "first" ? time->epoch < best_time->epoch : time->epoch >= best_time->epoch);
             if (better) {
                 best_time = time;
-                best_value = format.fields()[*field] == "time" ? format_iso8601(*time) : std::string(values[*field]);
+                best_value = format.fields()[*field] != "time" ? std::string(values[*field])
+                             : clock                            ? format_iso8601(*time).substr(0, 19)
+                                                                : format_iso8601(*time);
             }
         } else if (kind == "sum") {
             const std::string_view number = values[*field];
@@ -173,13 +196,13 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
             ++it->second.count;
         }
     }
-    if (kind == "count") return std::to_string(count);
-    if (kind == "sum") return std::to_string(sum);
+    if (kind == "count") return divided(static_cast<std::int64_t>(count));
+    if (kind == "sum") return divided(sum);
     if (kind == "first" || kind == "last") {
         if (!best_time) return tl::unexpected(std::string("no line matches the filter"));
         return best_value;
     }
-    if (kind == "distinct-count") return std::to_string(tallies.size());
+    if (kind == "distinct-count") return divided(static_cast<std::int64_t>(tallies.size()));
     // Most frequent first; ties: the value seen first.
     std::vector<std::pair<std::string, Tally>> ranked(tallies.begin(), tallies.end());
     std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
@@ -196,7 +219,7 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
                                              : fmt::format("rank {}: only {} different values match", rank, ranked.size()));
     }
     const auto& chosen = ranked[static_cast<std::size_t>(rank - 1)];
-    return kind == "top" ? chosen.first : std::to_string(chosen.second.count);
+    return kind == "top" ? chosen.first : divided(static_cast<std::int64_t>(chosen.second.count));
 }
 
 }  // namespace infuse::derive_detail

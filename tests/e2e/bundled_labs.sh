@@ -25,7 +25,7 @@ expect_exit 0 lab status --json
 solved=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["progress"]["solved"])' <<<"$OUT")
 [ "$solved" = 2 ] || fail "status --json says $solved solved, expected 2: $OUT"
 
-# Logs: fixed data, answers worked out with grep and awk as the hints teach.
+# Logs: generated data, answers worked out with grep and awk as the hints teach.
 expect_exit 0 lab start logs/wp-login-bruteforce
 log="$HOME/infuse-lab/logs/wp-login-bruteforce/access.log"
 attacker=$(grep 'POST /wp-login.php' "$log" | awk '{print $1}' | sort | uniq -c | sort -rn | head -1 | awk '{print $2}')

@@ -42,7 +42,7 @@ TEST_CASE("log formats are made by name and list their fields", "[evidence]") {
     CHECK(combined->name() == "combined");
     CHECK(error->name() == "error");
     CHECK(auth->name() == "auth");
-    CHECK(combined->fields().size() == 14u);
+    CHECK(combined->fields().size() == 15u);
     CHECK(error->fields().size() == 8u);
     CHECK(auth->fields().size() == 10u);
     CHECK(combined->field_index("ip") == 0u);
@@ -73,6 +73,7 @@ TEST_CASE("combined lines split into their fields", "[evidence]") {
     CHECK(f["request"] == "POST /wp-login.php HTTP/1.1");
     CHECK(f["date"] == "14/Mar/2024");
     CHECK(f["hour"] == "14/Mar/2024:03");
+    CHECK(f["minute"] == "14/Mar/2024:03:04");
 
     std::vector<std::string_view> values;
     REQUIRE(format->parse(line, values));
@@ -278,6 +279,18 @@ TEST_CASE("auth lines: each sshd event is read with its user, address, port and 
     CHECK(closed_valid["user"] == "root");
     CHECK(closed_valid["ip"] == "203.0.113.9");
     CHECK(closed_valid["port"] == "51237");
+
+    // A client that leaves before naming a user (a port scanner reading the banner).
+    auto closed_anonymous = fields_of(*format, "Mar 14 03:04:39 web-1 sshd[2217]: Connection closed by 198.51.100.66 port 51238 [preauth]");
+    CHECK(closed_anonymous["event"] == "closed-preauth");
+    CHECK(closed_anonymous["user"].empty());
+    CHECK(closed_anonymous["ip"] == "198.51.100.66");
+    CHECK(closed_anonymous["port"] == "51238");
+    auto banner = fields_of(*format, "Mar 14 03:04:39 web-1 sshd[2218]: banner exchange: Connection from 198.51.100.66 port 51239: invalid format");
+    CHECK(banner["event"] == "banner-exchange");
+    CHECK(banner["user"].empty());
+    CHECK(banner["ip"] == "198.51.100.66");
+    CHECK(banner["port"] == "51239");
 
     auto disconnected = fields_of(*format, "Mar 14 03:04:40 web-1 sshd[2214]: Disconnected from user deploy 198.51.100.20 port 40001");
     CHECK(disconnected["event"] == "disconnected");

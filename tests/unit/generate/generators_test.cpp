@@ -243,6 +243,84 @@ TEST_CASE("access-log: the other incidents add their own number of lines", "[gen
     CHECK(flood[29]->at("time") == "14/Mar/2024:04:00:58 +0000");  // 29 * 60 s / 30
 }
 
+TEST_CASE("access-log: a scripted visit and a flood by the minute", "[generate]") {
+    const json options{
+        {"start", "2024-03-14T00:00:00+01:00"},
+        {"hours", 2},
+        {"lines", 100},
+        {"incidents",
+         json::array({
+             {{"kind", "script"}, {"ip", "192.0.2.20"}, {"at", "00:10:00"}, {"agent", "Firefox/115.0"},
+              {"steps", json::array({
+                            {{"path", "/"}, {"bytes", 41230}},
+                            {{"path", "/search.php?q=\\\"><script>alert(1)</script>"}, {"after", 124}, {"bytes", 21833}},
+                            {{"path", "/login"}, {"method", "POST"}, {"status", "302"}, {"after", "5"}, {"referrer", "https://x.example/"}},
+                            {{"path", "/admin/"}},
+                        })}},
+             {{"kind", "flood"}, {"ip", "192.0.2.21"}, {"at", "01:11:00"}, {"per_minute", {30, 120, 0, 45}}, {"path", "/search?q="},
+              {"vary", true}},
+         })},
+    };
+    const auto text = generate("access-log", options, "s");
+    CHECK(text == generate("access-log", options, "s"));
+    const auto lines = lines_of(text);
+    CHECK(lines.size() == 100u + 4u + 195u);
+    const auto parsed = parse_all(lines, "combined", 2024, 60);
+    std::vector<const Fields*> visit, flood;
+    for (const auto& f : parsed) {
+        if (f.empty()) continue;
+        if (f.at("ip") == "192.0.2.20") visit.push_back(&f);
+        if (f.at("ip") == "192.0.2.21") flood.push_back(&f);
+    }
+    REQUIRE(visit.size() == 4u);
+    CHECK(visit[0]->at("time") == "14/Mar/2024:00:10:00 +0100");
+    CHECK(visit[0]->at("bytes") == "41230");
+    CHECK(visit[1]->at("time") == "14/Mar/2024:00:12:04 +0100");  // after: 124 exactly
+    CHECK(visit[1]->at("path") == "/search.php?q=\\\"><script>alert(1)</script>");
+    CHECK(visit[2]->at("time") == "14/Mar/2024:00:12:09 +0100");
+    CHECK(visit[2]->at("method") == "POST");
+    CHECK(visit[2]->at("status") == "302");
+    CHECK(visit[2]->at("bytes") == "-");
+    CHECK(visit[2]->at("referrer") == "https://x.example/");
+    CHECK(visit[3]->at("agent") == "Firefox/115.0");
+    CHECK(visit[3]->at("status") == "200");
+    // The flood: each minute's count, every path a different search, the last third answered 503.
+    REQUIRE(flood.size() == 195u);
+    std::map<std::string, int> per_minute;
+    std::set<std::string> paths;
+    std::size_t unavailable = 0;
+    for (const auto* f : flood) {
+        ++per_minute[f->at("minute")];
+        paths.insert(f->at("path"));
+        CHECK(f->at("path").rfind("/search?q=", 0) == 0);
+        CHECK(f->at("path").size() > 10u);
+        unavailable += f->at("status") == "503";
+    }
+    CHECK(per_minute == std::map<std::string, int>{{"14/Mar/2024:01:11", 30}, {"14/Mar/2024:01:12", 120}, {"14/Mar/2024:01:14", 45}});
+    CHECK(paths.size() > 150u);
+    CHECK(unavailable == 65u);
+
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "script"}, {"ip", "192.0.2.1"}}}}}) == "incidents[0].steps: required");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "script"}, {"ip", "192.0.2.1"}, {"steps", json::array()}}}}}) ==
+          "incidents[0].steps: expected a non-empty list of requests");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "script"}, {"ip", "192.0.2.1"}, {"steps", {{{"path", "/"}, {"stauts", 200}}}}}}}}) ==
+          "incidents[0].steps[0].stauts: unknown option (did you mean 'status'?) (known: path, method, status, bytes, after, referrer)");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "script"}, {"ip", "192.0.2.1"}, {"steps", {{{"path", "/"}, {"status", 700}}}}}}}}) ==
+          "incidents[0].steps[0].status: expected an integer from 100 to 599, got 700");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "script"}, {"ip", "192.0.2.1"}, {"steps", {{{"path", "/a b"}}}}}}}}) ==
+          "incidents[0].steps[0].path: write a space as %20 and a double quote as \\\" (as Apache logs them)");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "script"}, {"ip", "192.0.2.1"}, {"steps", {{{"method", "GET"}}}}}}}}) ==
+          "incidents[0].steps[0].path: required");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "flood"}, {"ip", "192.0.2.1"}, {"per_minute", {10, -1}}}}}}) ==
+          "incidents[0].per_minute[1]: expected an integer from 0 to 1000000, got -1");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "flood"}, {"ip", "192.0.2.1"}, {"per_minute", {0, 0}}}}}}) ==
+          "incidents[0].per_minute: no request in any minute");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "flood"}, {"ip", "192.0.2.1"}, {"per_minute", {5}}, {"seconds", 60}}}}}) ==
+          "incidents[0].per_minute: give either per_minute or requests and seconds, not both");
+    CHECK(generation_error("access-log", {{"incidents", {{{"kind", "flood"}, {"ip", "192.0.2.1"}, {"vary", "sometimes"}}}}}) ==
+          "incidents[0].vary: expected true or false, got 'sometimes'");
+}
+
 TEST_CASE("access-log: bad options are errors naming the option", "[generate]") {
     CHECK(generation_error("access-log", {{"colour", "red"}}) ==
           "colour: unknown option (known: start, hours, lines, clients, site, crawler, monitor, incidents)");
@@ -255,13 +333,13 @@ TEST_CASE("access-log: bad options are errors naming the option", "[generate]") 
           "incidents[0].attempts: expected an integer from 1 to 1000000, got 'many'");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}, {"ip", "203.0.113.9"}}, {{"kind", "ddos"}, {"ip", "203.0.113.8"}}}}}) ==
           "incidents[1].kind: 'ddos' is not an access-log incident (login-bruteforce, login, xmlrpc-bruteforce, scanner, "
-          "injection, flood, comment-spam, poller)");
+          "injection, flood, comment-spam, poller, script)");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}}}}}) == "incidents[0].ip: required");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}, {"ip", "192.0.2.1"}, {"at", "25:00"}}}}}) ==
           "incidents[0].at: '25:00' is neither HH:MM[:SS] nor an ISO 8601 time");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "scanner"}, {"ip", "192.0.2.1"}, {"speed", 3}}}}}) ==
           "incidents[0].speed: unknown option (known: kind, ip, at, interval, agent, agents, path, attempts, success, failures, "
-          "requests, paths, payloads, count, seconds, guesses, comments, method, bytes)");
+          "requests, paths, payloads, count, seconds, guesses, comments, method, bytes, per_minute, vary, steps)");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "injection"}, {"ip", "192.0.2.1"}, {"payloads", {"sqli", "rce"}}}}}}) ==
           "incidents[0].payloads: 'rce' is not a payload kind (sqli, xss, traversal, hex)");
     CHECK(generation_error("access-log", {{"incidents", {{{"kind", "login-bruteforce"}, {"ip", "192.0.2.1"}, {"success", "maybe"}}}}}) ==
@@ -390,7 +468,7 @@ TEST_CASE("auth-log: seed, lines, order and incidents", "[generate]") {
     CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "ssh-bruteforce"}, {"ip", "192.0.2.1"}, {"attempts", "lots"}}}}}) ==
           "incidents[0].attempts: expected an integer from 1 to 1000000, got 'lots'");
     CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "rdp"}, {"ip", "192.0.2.1"}}}}}) ==
-          "incidents[0].kind: 'rdp' is not an auth-log incident (ssh-bruteforce, ssh-login)");
+          "incidents[0].kind: 'rdp' is not an auth-log incident (ssh-bruteforce, ssh-login, ssh-scan)");
     CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "ssh-login"}, {"ip", "192.0.2.1"}, {"user", "a"}, {"method", "kerberos"}}}}}) ==
           "incidents[0].method: 'kerberos' is neither publickey nor password");
     CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "ssh-login"}, {"ip", "192.0.2.1"}}}}}) == "incidents[0].user: required");
@@ -399,6 +477,76 @@ TEST_CASE("auth-log: seed, lines, order and incidents", "[generate]") {
     CHECK(generation_error("auth-log", {{"admins", {{{"user", "deploy"}}}}}) == "admins[0].ip: required");
     CHECK(generation_error("auth-log", {{"start", "2024-03-14T00:00:00+01"}}) ==
           "start: '2024-03-14T00:00:00+01' is not an ISO 8601 time with an offset (2024-03-14T00:00:00+01:00)");
+}
+
+TEST_CASE("auth-log: a banner scanner, every name tried, accounts and a session", "[generate]") {
+    std::vector<std::string> names{"admin", "oracle", "pi", "amina", "backup", "root"};
+    const json options{
+        {"start", "2024-11-05T00:00:00+00:00"},
+        {"hours", 9},
+        {"lines", 300},
+        {"host", "newsroom-vps"},
+        {"admins", {{{"user", "deploy"}, {"ip", "192.0.2.10"}}}},
+        {"accounts", {"amina"}},
+        {"incidents",
+         json::array({
+             {{"kind", "ssh-scan"}, {"ip", "198.51.100.66"}, {"at", "01:04:12"}, {"connections", 40}},
+             {{"kind", "ssh-bruteforce"}, {"ip", "203.0.113.51"}, {"at", "03:02:11"}, {"attempts", 8}, {"users", names},
+              {"all_users", true}, {"success", "backup"}, {"session", 867}},
+             {{"kind", "ssh-login"}, {"ip", "198.51.100.20"}, {"at", "08:12:40"}, {"user", "amina"}, {"session", "60"}},
+         })},
+    };
+    const auto text = generate("auth-log", options, "seed-c");
+    CHECK(text == generate("auth-log", options, "seed-c"));
+    const auto lines = lines_of(text);
+    const auto parsed = parse_all(lines, "auth", 2024, 0);
+    std::map<std::string, int> scan_events;
+    std::set<std::string> tried, invalid;
+    std::string accepted_time, disconnected_time;
+    int amina_events = 0;
+    for (const auto& f : parsed) {
+        if (f.empty()) continue;
+        if (f.at("ip") == "198.51.100.66") {
+            ++scan_events[f.at("event")];
+            CHECK(f.at("user").empty());
+        }
+        if (f.at("ip") == "203.0.113.51" && f.at("event") == "failed-password") tried.insert(f.at("user"));
+        if (f.at("ip") == "203.0.113.51" && f.at("event") == "invalid-user") invalid.insert(f.at("user"));
+        if (f.at("ip") == "203.0.113.51" && f.at("event") == "accepted") accepted_time = f.at("time");
+        if (f.at("ip") == "203.0.113.51" && f.at("event") == "disconnected") {
+            disconnected_time = f.at("time");
+            CHECK(f.at("user") == "backup");
+        }
+        if (f.at("ip") == "198.51.100.20") ++amina_events;
+    }
+    // The scanner: 40 connections, no user, no password.
+    CHECK(scan_events["closed-preauth"] + scan_events["banner-exchange"] == 40);
+    CHECK(scan_events["banner-exchange"] > 0);
+    CHECK(scan_events.size() == 2u);
+    // Every name was tried within 8 attempts; root, amina (an account) and backup (the success) exist.
+    CHECK(tried == std::set<std::string>(names.begin(), names.end()));
+    CHECK(invalid == std::set<std::string>{"admin", "oracle", "pi"});
+    // The session lasted 867 seconds.
+    REQUIRE_FALSE(accepted_time.empty());
+    REQUIRE_FALSE(disconnected_time.empty());
+    auto seconds = [](const std::string& t) { return std::stoi(t.substr(7, 2)) * 3600 + std::stoi(t.substr(10, 2)) * 60 + std::stoi(t.substr(13, 2)); };
+    const int length = seconds(disconnected_time) - seconds(accepted_time);
+    CHECK(length >= 867);
+    CHECK(length <= 868);
+    CHECK(amina_events == 2);  // Accepted and Disconnected (the session lines name no address)
+    CHECK(text.find("Received disconnect from 198.51.100.20 port ") != std::string::npos);
+
+    CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "ssh-bruteforce"}, {"ip", "192.0.2.1"}, {"attempts", 2}, {"all_users", true},
+                                                          {"users", {"a", "b", "c"}}}}}}) ==
+          "incidents[0].all_users: 3 names cannot all be tried in 2 attempts");
+    CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "ssh-bruteforce"}, {"ip", "192.0.2.1"}, {"session", 60}}}}}) ==
+          "incidents[0].session: a session needs a `success` user");
+    CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "ssh-scan"}, {"ip", "192.0.2.1"}, {"connections", 0}}}}}) ==
+          "incidents[0].connections: expected an integer from 1 to 1000000, got 0");
+    CHECK(generation_error("auth-log", {{"incidents", {{{"kind", "ssh-scan"}, {"ip", "192.0.2.1"}, {"conections", 3}}}}}) ==
+          "incidents[0].conections: unknown option (did you mean 'connections'?) (known: kind, ip, at, interval, attempts, users, "
+          "success, user, method, failures, all_users, session, connections)");
+    CHECK(generation_error("auth-log", {{"accounts", json::object()}}) == "accounts: expected a non-empty list");
 }
 
 namespace {

@@ -59,7 +59,7 @@ const char* const kAccessLog =
     "203.0.113.9 - - [14/Mar/2024:03:08:20 +0100] \"POST /wp-login.php HTTP/1.1\" 302 - \"-\" \"python-requests/2.31.0\"\n"
     "192.0.2.50 - - [14/Mar/2024:02:59:00 +0100] \"GET /wp-login.php.bak HTTP/1.1\" 404 196 \"-\" \"curl/8.5.0\"\n";
 
-const char* const kCombinedFields = "ip ident user time method path protocol status bytes referrer agent request date hour";
+const char* const kCombinedFields = "ip ident user time method path protocol status bytes referrer agent request date hour minute";
 
 }  // namespace
 
@@ -162,6 +162,28 @@ TEST_CASE("derive sum counts '-' as zero", "[derive]") {
     CHECK(derive({{"compute", "sum:bytes"}, {"filter", {{"ip", "203\\.0\\.113\\.9"}}}}, log, "combined") == "8621");
     CHECK(derive({{"compute", "sum:bytes"}, {"filter", {{"status", "30."}}}}, log, "combined") == "0");
     CHECK(derive({{"compute", "sum:path"}}, log, "combined") == "error: access.log line 1: path '/wp-login.php' is not a number");
+}
+
+TEST_CASE("derive divide (a rate with one decimal), the minute field and first:clock", "[derive]") {
+    testing::TempDir dir;
+    const auto log = write_file(dir.path, "access.log", kAccessLog);
+    CHECK(derive({{"compute", "count"}, {"divide", 60}}, log, "combined") == "0.1");          // 7 / 60 = 0.117
+    CHECK(derive({{"compute", "count"}, {"divide", "4"}}, log, "combined") == "1.8");         // 1.75 rounds up
+    CHECK(derive({{"compute", "count"}, {"divide", 7}}, log, "combined") == "1.0");
+    CHECK(derive({{"compute", "top-count:ip"}, {"divide", 2}}, log, "combined") == "1.5");    // 203.0.113.9: 3
+    CHECK(derive({{"compute", "distinct-count:ip"}, {"divide", 3}}, log, "combined") == "1.0");
+    CHECK(derive({{"compute", "sum:bytes"}, {"divide", 1000}}, log, "combined") == "69.9");  // 69905
+    CHECK(derive({{"compute", "top-count:minute"}}, log, "combined") == "2");
+    // The clock time as written, without the offset.
+    CHECK(derive({{"compute", "first:clock"}, {"filter", {{"status", "302"}}}}, log, "combined") == "2024-03-14T03:08:20");
+    CHECK(derive({{"compute", "last:clock"}}, log, "combined") == "2024-03-14T03:08:20");
+    CHECK(derive({{"compute", "first:clock"}}, log, "combined") == "2024-03-14T02:59:00");              // 03:05:00 and 03:05:10
+    CHECK(derive({{"compute", "top:ip"}, {"divide", 2}}, log, "combined") ==
+          "error: divide: only for a number (count, top-count, distinct-count, sum), not top");
+    CHECK(derive({{"compute", "count"}, {"divide", 0}}, log, "combined") ==
+          "error: divide: expected a whole number from 1 to 1000000000, got '0'");
+    CHECK(derive({{"compute", "count"}, {"divide", "sixty"}}, log, "combined") ==
+          "error: divide: expected a whole number from 1 to 1000000000, got 'sixty'");
 }
 
 TEST_CASE("derive errors name the field, the line and the problem", "[derive]") {
