@@ -7,6 +7,7 @@
 #include "cli/lab_services.hpp"
 #include "cli/session.hpp"
 #include "cli/views.hpp"
+#include "infuse/common/loopback.hpp"
 #include "infuse/services/simulated_services.hpp"
 
 namespace infuse::cli {
@@ -36,12 +37,12 @@ int run_status(Context& context, const StatusOptions& options) {
         nlohmann::json services = nlohmann::json::array();
         for (const auto& service : session.services) {
             services.push_back({{"kind", service.kind}, {"address", fmt::format("127.0.0.1:{}", service.port)}, {"port", service.port},
-                                {"command", service_command(service)}, {"answering", port_answers(service.port)}});
+                                {"command", service_command(service)}, {"answering", loopback_accepts(service.port)}});
         }
         for (const auto& container : session.containers) {
             for (const auto& [name, port] : container.host_ports) {
                 services.push_back({{"kind", "container"}, {"name", container.name + "." + name}, {"address", fmt::format("127.0.0.1:{}", port)},
-                                    {"port", port}, {"answering", port_answers(port)}});
+                                    {"port", port}, {"answering", loopback_accepts(port)}});
             }
         }
         out["services"] = services;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "infuse/common/loopback.hpp"
 #include "infuse/common/error.hpp"
 #include "infuse/common/paths.hpp"
 #include "infuse/provision/running_services.hpp"
@@ -101,7 +102,7 @@ std::string services_text(const std::vector<RunningContainer>& containers, const
                           const Style& style, bool check_alive) {
     std::string text;
     for (const auto& service : services) {
-        const bool dead = check_alive && !port_answers(service.port);
+        const bool dead = check_alive && !loopback_accepts(service.port);
         text += fmt::format("  {:<6} {}{}\n", service.kind, style.accent(fmt::format("127.0.0.1:{}", service.port)),
                             dead ? style.bad("  not answering: `infuse-lab start` restarts it") : style.dim("    " + service_command(service)));
     }

@@ -24,6 +24,7 @@
 
 #include "containers/engine_parts.hpp"
 #include "containers/port_forward.hpp"
+#include "infuse/common/loopback.hpp"
 #include "infuse/common/limits.hpp"
 
 extern char** environ;
@@ -97,19 +98,6 @@ void force_remove(const ContainerEngine& engine, const std::vector<std::string>&
     (void)run_engine(engine, std::move(args));
 }
 
-// Whether something accepts a connection on 127.0.0.1:port (the container's forwarder).
-bool accepts_connections(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return connected;
-}
-
 bool container_running(const ContainerEngine& engine, const std::string& id) {
     const auto result = run_engine(engine, {"inspect", "--format", "{{.State.Running}}", id});
     return result.ok() && trim(result.stdout_data) == "true";
@@ -157,7 +145,7 @@ tl::expected<void, std::string> wait_until_ready(const ContainerEngine& engine, 
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     for (const auto& [port_name, host_port] : container.host_ports) {
-        if (!accepts_connections(host_port)) {
+        if (!loopback_accepts(host_port)) {
             return tl::unexpected(fmt::format("container '{}': the forwarder of port '{}' (127.0.0.1:{}) does not accept "
                                               "connections",
                                               container.name, port_name, host_port));
@@ -427,7 +415,7 @@ bool all_running(const ContainerEngine& engine, const std::vector<RunningContain
         if (!container_running(engine, container.engine_id)) return false;
         // Its forwarder too: without it the container cannot be reached.
         return std::all_of(container.host_ports.begin(), container.host_ports.end(),
-                           [](const auto& entry) { return accepts_connections(entry.second); });
+                           [](const auto& entry) { return loopback_accepts(entry.second); });
     });
 }
 

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "infuse/spec/data_file.hpp"
+#include "infuse/common/loopback.hpp"
 #include "infuse/common/private_files.hpp"
 #include "services/dns.hpp"
 #include "services/http_service.hpp"
@@ -277,17 +278,6 @@ SupervisorStop stop_supervisor(const RunningServices& record) {
     return SupervisorStop::stale;
 }
 
-bool port_answers(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return connected;
-}
 
 std::string service_command(const RunningService& service) {
     const std::string example = service.example.empty() ? "example.org" : service.example;

@@ -58,8 +58,6 @@ bool supervisor_alive(const RunningServices& record);
 // nothing was signalled.
 enum class SupervisorStop { stopped, not_running, stale };
 SupervisorStop stop_supervisor(const RunningServices& record);
-// A TCP connection to 127.0.0.1:port succeeds.
-bool port_answers(int port);
 
 // A ready-to-paste command for a service: `dig @127.0.0.1 -p 5353 evil.example A`, `curl ...`.
 std::string service_command(const RunningService& service);
