@@ -14,6 +14,7 @@
 
 #include "check/numbers.hpp"
 #include "infuse/check/check.hpp"
+#include "infuse/common/ascii.hpp"
 #include "infuse/check/indicators.hpp"
 
 namespace {
