@@ -281,21 +281,20 @@ private:
             if (question.mode == Question::Mode::grader) check_grader(question.grader, field + ".grader");
             if (question.mode == Question::Mode::check) check_state(question.check, field + ".check");
             if (question.mode == Question::Mode::run) check_run(question.run, field + ".run");
-            if (question.mode != Question::Mode::answer) {
+            if (question.mode == Question::Mode::run || question.mode == Question::Mode::check) {
                 if (!question.feedback.empty()) {
                     error(question.feedback.front().where, field + ".feedback",
-                          question.mode == Question::Mode::grader ? "feedback rules apply to answer checkers; a grader says why in its own message"
-                          : question.mode == Question::Mode::run  ? "feedback rules apply to answer checkers; a run question says where the outputs differ"
-                                                                  : "feedback rules apply to answer checkers; a state check says what it found");
+                          question.mode == Question::Mode::run ? "feedback rules apply to typed answers; a run question says where the outputs differ"
+                                                               : "feedback rules apply to typed answers; a state check says what it found");
                 }
                 continue;
             }
-            check_checker(question.answer, question.where, field + ".answer", true);
+            if (question.mode == Question::Mode::answer) check_checker(question.answer, question.where, field + ".answer", true);
             for (std::size_t f = 0; f < question.feedback.size(); ++f) {
                 const auto& rule = question.feedback[f];
                 const std::string rule_field = fmt::format("{}.feedback[{}]", field, f);
                 check_text(rule.say, rule.where, rule_field + ".say");
-                check_checker(rule.when, rule.where, rule_field + ".when", false);
+                if (rule.reply.empty()) check_checker(rule.when, rule.where, rule_field + ".when", false);
             }
         }
     }

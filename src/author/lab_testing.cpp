@@ -174,10 +174,10 @@ std::optional<TestVerdict> grade_for_test(const Question& question, const LabTes
     }
     details = verdict->details;
     // What a test's `feedback:` is compared with: everything the learner is told. For an answer
-    // checker, the lab's feedback rule and the checker's own note ("off by exactly 1 hour: check the
-    // time zone"); the grader's message or the check's finding otherwise.
+    // checker or a grader, the lab's feedback rule and the checker's note ("off by exactly 1 hour:
+    // check the time zone") or the grader's message; the check's finding otherwise.
     std::string told = verdict->note;
-    if (question.mode == Question::Mode::answer && !verdict->feedback.empty()) {
+    if (!verdict->feedback.empty()) {
         told = verdict->feedback + (told.empty() ? "" : " / " + told);
     }
     const TestVerdict got{verdict_of(*verdict), told};

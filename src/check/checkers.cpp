@@ -34,11 +34,11 @@ const std::vector<CheckerKind>& kinds_table() {
         {"set", {"item", "ordered", "partial"}, false, true, "several items of one kind, with partial credit"},
         {"number", {"tolerance"}, false, false, "a decimal number, within an absolute or relative tolerance"},
         {"integer", {"tolerance"}, true, false, "a whole number"},
-        {"ip", {}, true, false, "an IPv4 or IPv6 address"},
+        {"ip", {"defanged"}, true, false, "an IPv4 or IPv6 address"},
         {"cidr", {}, true, false, "a network in CIDR notation"},
-        {"domain", {}, true, false, "a host or domain name"},
-        {"url", {"scheme", "query"}, true, false, "a URL, compared after normalisation"},
-        {"email", {"case"}, true, false, "an email address"},
+        {"domain", {"defanged"}, true, false, "a host or domain name"},
+        {"url", {"scheme", "query", "defanged"}, true, false, "a URL, compared after normalisation"},
+        {"email", {"case", "defanged"}, true, false, "an email address"},
         {"hash", {}, true, false, "an MD5, SHA-1 or SHA-256 digest in hex"},
         {"datetime", {"tolerance", "timezone", "resolution"}, false, false, "a point in time, in any time zone"},
     };
@@ -80,6 +80,26 @@ std::vector<std::string> split_lines(std::string_view text) {
 
 // --- normalisers ------------------------------------------------------------------------------------
 
+// A sentence's full stop after an answer ("It was 146.", "from 123.162.155.178.") cannot change
+// what an address, a number, a digest, a path or a word means: it is dropped, once, before the
+// answer is read. Not for regex and URL answers, where a final dot may be part of the value, nor
+// an ellipsis.
+std::string_view without_final_dot(std::string_view answer) {
+    std::string_view text = trim(answer);
+    if (text.size() >= 2 && text.back() == '.' && text[text.size() - 2] != '.') text = trim(text.substr(0, text.size() - 1));
+    return text;
+}
+
+// An indicator written live ("evil.example") where the lab asks for it defanged ("evil[.]example"),
+// for `defanged: required` (docs/checkers.md): the note says how to write it.
+tl::expected<void, std::string> require_defanged(std::string_view answer, std::string_view kind) {
+    const std::string text(trim(answer));
+    if (text.empty() || refang(text) != text) return {};
+    return tl::unexpected(fmt::format("write the {} defanged, as you would in a report: {}", kind,
+                                      kind == "url" ? "hxxps://evil[.]example/path" : kind == "email" ? "user@evil[.]example"
+                                                                                      : kind == "ip" ? "203.0.113[.]7" : "evil[.]example"));
+}
+
 tl::expected<Normaliser, std::string> text_normaliser(const Options& options) {
     auto letter_case = word_option(options, "case", {"insensitive", "sensitive"});
     if (!letter_case) return tl::unexpected(letter_case.error());
@@ -88,7 +108,7 @@ tl::expected<Normaliser, std::string> text_normaliser(const Options& options) {
     const bool fold = *letter_case == "insensitive";
     const std::string mode = *whitespace;
     return Normaliser([fold, mode](std::string_view answer) -> tl::expected<std::string, std::string> {
-        const std::string_view text = trim(answer);
+        const std::string_view text = without_final_dot(answer);
         std::string out;
         out.reserve(text.size());
         for (char c : text) {
@@ -168,19 +188,19 @@ tl::expected<Normaliser, std::string> normaliser_for(std::string_view kind, cons
     if (kind == "text") return text_normaliser(options);
     if (kind == "choice") return choice_normaliser(options);
     if (kind == "url") return url_normaliser(options);
-    if (kind == "ip") return Normaliser(normalise_ip);
-    if (kind == "cidr") return Normaliser(normalise_cidr);
-    if (kind == "domain") return Normaliser(normalise_domain);
-    if (kind == "hash") return Normaliser(normalise_hash);
+    if (kind == "ip") return Normaliser([](std::string_view answer) { return normalise_ip(without_final_dot(answer)); });
+    if (kind == "cidr") return Normaliser([](std::string_view answer) { return normalise_cidr(without_final_dot(answer)); });
+    if (kind == "domain") return Normaliser([](std::string_view answer) { return normalise_domain(without_final_dot(answer)); });
+    if (kind == "hash") return Normaliser([](std::string_view answer) { return normalise_hash(without_final_dot(answer)); });
     if (kind == "email") {
         auto letter_case = word_option(options, "case", {"insensitive", "sensitive"});
         if (!letter_case) return tl::unexpected(letter_case.error());
         const auto local = *letter_case == "sensitive" ? LocalPartCase::sensitive : LocalPartCase::insensitive;
-        return Normaliser([local](std::string_view answer) { return normalise_email(answer, local); });
+        return Normaliser([local](std::string_view answer) { return normalise_email(without_final_dot(answer), local); });
     }
     if (kind == "integer") {
         return Normaliser([](std::string_view answer) -> tl::expected<std::string, std::string> {
-            auto value = parse_integer(answer);
+            auto value = parse_integer(without_final_dot(answer));
             if (!value) return tl::unexpected(value.error());
             return std::to_string(*value);
         });
@@ -251,6 +271,7 @@ public:
 
     CheckResult check(std::string_view answer) const override {
         double value = 0;
+        answer = without_final_dot(answer);
         if (integer_) {
             auto parsed = parse_integer(answer);
             if (!parsed) return {0.0, true, parsed.error()};
@@ -279,7 +300,7 @@ public:
         : expected_(std::move(expected)), tolerance_(tolerance), zone_(zone), unit_(unit) {}
 
     CheckResult check(std::string_view answer) const override {
-        auto parsed = parse_datetime(answer, zone_);
+        auto parsed = parse_datetime(without_final_dot(answer), zone_);
         if (!parsed) return {0.0, true, parsed.error()};
         if (!parsed->has_time && unit_ < 86400) return {0.0, true, "give the time of day as well as the date"};
         const auto truncate = [this](std::int64_t t) {
@@ -392,6 +413,22 @@ private:
     std::vector<std::string> expected_;
     bool ordered_;
     bool partial_;
+};
+
+// `defanged: required`: the answer must be written defanged (the expected values need not be);
+// a live one is unusable, with a note saying how to write it, and costs no attempt's points.
+class DefangedChecker final : public AnswerChecker {
+public:
+    DefangedChecker(std::string kind, std::unique_ptr<AnswerChecker> inner) : kind_(std::move(kind)), inner_(std::move(inner)) {}
+
+    CheckResult check(std::string_view answer) const override {
+        if (auto live = require_defanged(without_final_dot(answer), kind_); !live) return {0.0, true, live.error()};
+        return inner_->check(answer);
+    }
+
+private:
+    std::string kind_;
+    std::unique_ptr<AnswerChecker> inner_;
 };
 
 // --- construction ----------------------------------------------------------------------------------
@@ -521,6 +558,15 @@ tl::expected<std::unique_ptr<AnswerChecker>, std::string> make_checker(const Che
         if (value.form == ExpectedValue::Form::salted_sha256 && !kind->hashable) {
             return tl::unexpected(fmt::format("the {} checker cannot take hashed values (sha256)", spec.kind));
         }
+    }
+    if (const auto defanged = spec.options.find("defanged"); defanged != spec.options.end()) {
+        auto required = word_option(spec.options, "defanged", {"optional", "required"});
+        if (!required) return tl::unexpected(required.error());
+        CheckerSpec inner = spec;
+        inner.options.erase("defanged");
+        auto made = make_checker(inner);
+        if (!made || *required == "optional") return made;
+        return std::make_unique<DefangedChecker>(spec.kind, std::move(*made));
     }
     if (spec.kind == "number") return make_number(spec, false);
     if (spec.kind == "integer") {

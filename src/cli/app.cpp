@@ -25,7 +25,7 @@ ProgressStore& Context::store() {
 
 namespace {
 
-constexpr std::array<Command, 17> kCommands = {{
+constexpr std::array<Command, 18> kCommands = {{
     {"list", "list the labs, by learning path, with your progress", Audience::learner, "every lab.yaml, the store", define_list},
     {"show", "show a lab: what it is about, its brief and its questions", Audience::learner, "one lab", define_show},
     {"start", "start (or resume) a lab: prepare its workspace and print the brief", Audience::learner, "one lab, the store", define_start},
@@ -42,6 +42,7 @@ constexpr std::array<Command, 17> kCommands = {{
     {"test", "prove labs work: reference answers pass, decoys fail, untouched fails", Audience::author, "the labs named", define_test},
     {"serve", "run a lab's simulated internet in the foreground (Ctrl-C stops)", Audience::author, "one lab", define_serve},
     {"generate", "write generated evidence (an access log, an auth log, an email ...) from options and a seed", Audience::author, "nothing", define_generate},
+    {"derive", "print a lab's params and derived values for a seed, each with the entry that made it", Audience::author, "one lab, its evidence", define_derive},
     {"hash", "print the salted hash of an answer, or the SHA-256 of a file", Audience::author, "nothing", define_hash},
 }};
 

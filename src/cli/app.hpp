@@ -75,6 +75,7 @@ Runner define_serve(CLI::App& app);
 Runner define_validate(CLI::App& app);
 Runner define_test(CLI::App& app);
 Runner define_generate(CLI::App& app);
+Runner define_derive(CLI::App& app);
 Runner define_hash(CLI::App& app);
 Runner define_new(CLI::App& app);
 

@@ -52,7 +52,13 @@ std::string questions_text(const LabSpec& lab, const ParamValues& values, const 
 std::string question_form(const Question& question, const ParamValues& values) {
     switch (question.mode) {
     case Question::Mode::answer: return answer_form(question.answer, values);
-    case Question::Mode::grader: return "answer: graded by a program (`-` reads a long answer from standard input)";
+    case Question::Mode::grader: {
+        // What to type, from the kind the lab declares (`grader: {answer: integer}`).
+        CheckerSpec declared;
+        declared.kind = question.grader.answer_kind;
+        const std::string form = declared.kind == "text" ? std::string("answer: text") : answer_form(declared, values);
+        return form + ", graded by a program (`-` reads a long answer from standard input)";
+    }
     case Question::Mode::run: return "answer: a shell command, run on the evidence (`-` reads it from standard input)";
     case Question::Mode::check: return fmt::format("checked: do it in your workspace, then `infuse-lab check {}`", question.id);
     }
@@ -142,7 +148,11 @@ std::string answer_form(const CheckerSpec& answer, const ParamValues& values) {
         {"datetime", "answer: a date and time with its zone, like 2024-03-05 10:00:00 +01:00"},
     };
     const auto found = forms.find(answer.kind);
-    return found == forms.end() ? std::string("answer: text") : found->second;
+    std::string form = found == forms.end() ? std::string("answer: text") : found->second;
+    if (option("defanged") == "required") {
+        if (const auto fine = form.find(" (defanged is fine)"); fine != std::string::npos) form.replace(fine, std::string::npos, ", written defanged (a [.] for each dot)");
+    }
+    return form;
 }
 
 std::string progress_line(const LabProgress& progress) {

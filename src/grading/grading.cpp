@@ -3,6 +3,7 @@
 #include "infuse/common/utf8.hpp"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 namespace infuse {
 
@@ -73,6 +74,28 @@ tl::expected<CheckResult, std::string> run_checker(const CheckerSpec& spec, cons
 
 }  // namespace
 
+tl::expected<void, std::string> add_feedback(const Question& question, const ParamValues& values, std::string_view answer,
+                                             std::string_view language, Verdict& verdict) {
+    if (verdict.status == Verdict::Status::correct) return {};
+    for (const auto& rule : question.feedback) {
+        bool matched = false;
+        if (!rule.reply.empty()) {
+            // A grader's message is untrusted text: searched, never run or rendered.
+            RE2 pattern(rule.reply, RE2::Quiet);
+            matched = pattern.ok() && RE2::PartialMatch(verdict.note, pattern);
+        } else {
+            auto match = run_checker(rule.when, values, answer);
+            if (!match) return tl::unexpected(fmt::format("questions.{}.feedback: {}", question.id, match.error()));
+            matched = match->score >= 1.0;
+        }
+        if (!matched) continue;
+        auto say = render_template(rule.say.in(language), values);
+        verdict.feedback = say ? *say : rule.say.in(language);
+        break;
+    }
+    return {};
+}
+
 tl::expected<Verdict, std::string> grade_answer(const Question& question, const ParamValues& values,
                                                 std::string_view answer, std::string_view language) {
     auto result = run_checker(question.answer, values, answer);
@@ -84,15 +107,7 @@ tl::expected<Verdict, std::string> grade_answer(const Question& question, const 
                      : verdict.score >= 1.0    ? Verdict::Status::correct
                      : verdict.score > 0.0     ? Verdict::Status::partial
                                                : Verdict::Status::wrong;
-    if (verdict.status == Verdict::Status::correct) return verdict;
-    for (const auto& rule : question.feedback) {
-        auto match = run_checker(rule.when, values, answer);
-        if (!match) return tl::unexpected(fmt::format("questions.{}.feedback: {}", question.id, match.error()));
-        if (match->score < 1.0) continue;
-        auto say = render_template(rule.say.in(language), values);
-        verdict.feedback = say ? *say : rule.say.in(language);
-        break;
-    }
+    if (auto fed = add_feedback(question, values, answer, language, verdict); !fed) return tl::unexpected(fed.error());
     return verdict;
 }
 
@@ -104,7 +119,14 @@ tl::expected<Verdict, Error> grade(const Question& question, const GradingContex
         if (!verdict) return tl::unexpected(input_error(verdict.error()));
         return *verdict;
     }
-    case Question::Mode::grader: return run_grader(question, context, answer);
+    case Question::Mode::grader: {
+        auto verdict = run_grader(question, context, answer);
+        if (!verdict) return verdict;
+        if (auto fed = add_feedback(question, context.values, answer, context.language, *verdict); !fed) {
+            return tl::unexpected(input_error(fed.error()));
+        }
+        return verdict;
+    }
     case Question::Mode::run: return grade_run_question(question, context, answer);
     case Question::Mode::check: {
         StateCheckContext check_context;

@@ -159,9 +159,38 @@ tl::expected<void, Error> derive_values(const LabSpec& lab, ParamValues& values,
         adjusted.zone = TemplatedText{format_offset(offset, true), spec->zone ? spec->zone->where : derived.where};
         auto value = derive_one(adjusted, file, format);
         if (!value) return fail(value.error());
+        // An empty key would surface far from here ("expected value '' is wrong" at a question),
+        // or not at all in a text: it is an error at the entry that found nothing.
+        if (value->find_first_not_of(" \t\r\n") == std::string::npos) {
+            return tl::unexpected(input_error(
+                fmt::format("{}: found nothing: {} gave an empty value (the {} evidence has it empty, or the entry reads another part "
+                            "than the one meant)", field, describe_derivation(*spec), format),
+                derived.where, fmt::format("`infuse-lab derive {}` shows every derived value and the entry that made it", lab.id)));
+        }
         values[derived.name] = *value;
     }
     return {};
+}
+
+std::string describe_derivation(const DeriveSpec& spec) {
+    std::string text = spec.from.text + (spec.in && spec.in->text == "lab" ? " (in the lab folder)" : "") + ":";
+    bool first = true;
+    auto add = [&](std::string part) {
+        text += (first ? " " : ", ") + part;
+        first = false;
+    };
+    for (auto key : DeriveSpec::keys()) {
+        if (key == "from" || key == "in") continue;
+        if (key == "filter" || key == "exclude") {
+            for (const auto& pattern : key == "filter" ? spec.filter : spec.exclude) {
+                add(fmt::format("{} {}={}", key, pattern.field, pattern.pattern.text));
+            }
+            continue;
+        }
+        const auto* value = spec.field(key);
+        if (value && *value) add(fmt::format("{} {}", key, (*value)->text));
+    }
+    return text;
 }
 
 tl::expected<void, Error> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values) {

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <re2/re2.h>
 
 #include "infuse/spec/learning_paths.hpp"
 #include "infuse/common/sha256.hpp"
@@ -77,7 +78,7 @@ private:
     std::optional<Question> read_question(const YAML::Node& node, const std::string& field);
     std::optional<CheckerSpec> read_checker(const YAML::Node& node, const std::string& field);
     std::optional<FeedbackRule> read_feedback(const YAML::Node& node, const std::string& field,
-                                              const CheckerSpec& question_checker);
+                                              const CheckerSpec& question_checker, Question::Mode mode);
     std::optional<std::vector<ExpectedValue>> read_expected(const YAML::Node& node,
                                                             const std::string& field);
     void read_tests(const YAML::Node& node);
@@ -425,7 +426,10 @@ std::optional<Question> LabReader::read_question(const YAML::Node& node, const s
         feedback && in_.is_list(*feedback, field_of(field, "feedback"))) {
         std::size_t index = 0;
         for (const auto& item : *feedback) {
-            auto rule = read_feedback(item, field_at(field_of(field, "feedback"), index++), question.answer);
+            // A grader question's bare values compare as its declared answer kind.
+            CheckerSpec own = question.answer;
+            if (question.mode == Question::Mode::grader) own = CheckerSpec{question.grader.answer_kind, {}, {}};
+            auto rule = read_feedback(item, field_at(field_of(field, "feedback"), index++), own, question.mode);
             if (rule) question.feedback.push_back(std::move(*rule));
         }
     }
@@ -515,12 +519,31 @@ std::optional<CheckerSpec> LabReader::read_checker(const YAML::Node& node, const
 }
 
 std::optional<FeedbackRule> LabReader::read_feedback(const YAML::Node& node, const std::string& field,
-                                                     const CheckerSpec& question_checker) {
+                                                     const CheckerSpec& question_checker, Question::Mode mode) {
     if (!in_.is_map(node, field)) return std::nullopt;
-    in_.check_keys(node, field, {"when", "say"});
+    in_.check_keys(node, field, {"when", "reply", "say"});
     FeedbackRule rule;
     rule.where = in_.at(node);
     rule.say = in_.text(node, "say", field, Presence::required);
+    if (node["reply"]) {
+        if (mode != Question::Mode::grader) {
+            in_.error(node["reply"], field_of(field, "reply"), "only a grader question has a reply to match; use `when:` on the answer");
+            return std::nullopt;
+        }
+        if (node["when"]) {
+            in_.error(node, field, "give one of when (on the answer) and reply (on the grader's message)");
+            return std::nullopt;
+        }
+        auto pattern = in_.string(node, "reply", field, Presence::required);
+        if (!pattern) return std::nullopt;
+        RE2 compiled(*pattern, RE2::Quiet);
+        if (!compiled.ok()) {
+            in_.error(node["reply"], field_of(field, "reply"), fmt::format("not a valid RE2 pattern: {}", compiled.error()));
+            return std::nullopt;
+        }
+        rule.reply = *pattern;
+        return rule;
+    }
     auto when = in_.child(node, "when", field, Presence::required);
     if (!when) return std::nullopt;
     if (when->IsMap() && !(*when)["sha256"]) {
@@ -708,8 +731,19 @@ std::optional<GraderSpec> LabReader::read_grader(const YAML::Node& node, const s
         return grader;
     }
     if (!in_.is_map(node, field)) return std::nullopt;
-    in_.check_keys(node, field, {"program", "with", "timeout"});
+    in_.check_keys(node, field, {"program", "with", "timeout", "answer"});
     if (auto program = in_.string(node, "program", field, Presence::required)) grader.program = *program;
+    if (auto kind = in_.string(node, "answer", field, Presence::optional)) {
+        // The kinds a learner can type as one answer (a set or a choice needs its checker's options).
+        static constexpr std::array<std::string_view, 10> kinds{"text", "integer", "number", "ip", "cidr", "domain",
+                                                               "url", "email", "hash", "datetime"};
+        if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
+            in_.error(node["answer"], field_of(field, "answer"),
+                      fmt::format("'{}' is not one of {}{}", *kind, fmt::join(kinds, ", "), did_you_mean(*kind, std::span<const std::string_view>(kinds))));
+        } else {
+            grader.answer_kind = *kind;
+        }
+    }
     if (auto with = in_.child(node, "with", field, Presence::optional)) {
         if (in_.is_map(*with, field_of(field, "with"))) grader.options_json = spec::yaml_to_json_text(*with);
     }

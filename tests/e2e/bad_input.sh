@@ -11,7 +11,7 @@ expect_exit 0 lab validate tests/fixtures/good
 expect_exit 1 lab test tests/fixtures/broken/hint-cost
 expect_in "0 passed, 1 failed, 0 skipped"
 expect_exit 0 lab test tests/fixtures/good
-expect_in "8 passed, 0 failed, 0 skipped"  # minimal (3) and sh-grader (5)
+expect_in "9 passed, 0 failed, 0 skipped"  # minimal (3) and sh-grader (6)
 
 # A broken lab cannot be started.
 expect_exit 2 lab start broken/unknown-key

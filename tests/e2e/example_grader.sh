@@ -15,7 +15,7 @@ $(diff "$E2E_HOME/documented" "$fixture/graders/count-lines" || true)"
 
 # --- the lab's own tests: the sh grader and the run question decide every verdict ----------------
 expect_exit 0 lab test "$fixture"
-expect_in "5 passed, 0 failed, 0 skipped"
+expect_in "6 passed, 0 failed, 0 skipped"
 
 # --- a learner, with the sandbox -----------------------------------------------------------------
 if ! command -v bwrap >/dev/null 2>&1 || ! bwrap --unshare-all --die-with-parent --ro-bind / / true 2>/dev/null; then
@@ -32,8 +32,15 @@ workspace="$HOME/infuse-lab/good/sh-grader"
 before_workspace=$(digest "$workspace")
 expect_exit 0 lab answer lines 4
 expect_in "correct"
-expect_exit 1 lab answer lines 5
+expect_exit 1 lab answer lines 3
 expect_in "try wc -l"
+# The lab's feedback rules: on the answer (as the declared integer kind) and on the grader's reply.
+expect_exit 1 lab answer lines 5
+expect_in "One too many"
+expect_exit 1 lab answer lines four
+expect_in "Type the digits only"
+OUT=$(lab status 2>&1) || true
+expect_in "answer: a whole number, graded by a program"
 # A command that tries to write everywhere it can name, then answers right: it passes, and
 # nothing was written (the evidence folder is read-only, the lab folder too, HOME is /tmp).
 OUT=$(lab answer command - 2>&1 <<EOS

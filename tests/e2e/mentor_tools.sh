@@ -92,4 +92,16 @@ expect_in "(round 3)"
 SEED=$(grep -o ':: reference \[seed [a-z0-9]*\] (round 2)' <<<"$OUT" | sed 's/.*seed \([a-z0-9]*\).*/\1/')
 expect_exit 0 lab test labs/headers/first-external-hop --seed "$SEED"
 expect_in "reference [seed $SEED]"
+# derive: every derived value of a bundled lab with the entry that made it, for a seed; a
+# derivation that finds nothing is the error at its own entry, the values before it printed.
+expect_exit 0 lab derive logs/awk-top-talkers
+expect_in "logs/awk-top-talkers, seed test"
+expect_in "<- access.log: compute top:ip"
+OUT=$(lab derive logs/awk-top-talkers --json 2>&1) || fail "derive --json failed: $OUT"
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["seed"]=="test" and all(e.get("value") for e in d["derived"]), d' <<<"$OUT" \
+    || fail "derive --json lacks values: $OUT"
+A=$(lab derive logs/awk-top-talkers --seed one --json) && B=$(lab derive logs/awk-top-talkers --seed two --json) || fail "derive --seed failed"
+[ "$A" != "$B" ] || fail "two seeds derived the same values"
+expect_exit 2 lab derive "$INFUSE_SOURCE_DIR/tests/fixtures/broken/derive-empty"
+expect_in "derive.origin: found nothing: message.eml: header X-Originating-IP gave an empty value"
 echo "mentor tools: ok"

@@ -44,6 +44,11 @@ tl::expected<CheckerSpec, std::string> render_checker(const CheckerSpec& spec, c
 
 // Grades `answer`. Errors are problems of the lab (a bad option, an unknown param), not of the
 // answer; `validate` catches them before a learner can meet them.
+// The first of the question's feedback rules that matches, into verdict.feedback (not for a
+// correct verdict): `when` rules on the answer, `reply` rules on a grader's message.
+tl::expected<void, std::string> add_feedback(const Question& question, const ParamValues& values, std::string_view answer,
+                                             std::string_view language, Verdict& verdict);
+
 tl::expected<Verdict, std::string> grade_answer(const Question& question, const ParamValues& values,
                                                 std::string_view answer, std::string_view language);
 

@@ -24,7 +24,11 @@ namespace infuse {
 tl::expected<void, Error> derive_values(const LabSpec& lab, ParamValues& values,
                                                 const std::filesystem::path& evidence_dir);
 
-// Provisions the evidence into a temporary folder, derives, and removes the folder.
+// What an entry asks for, in a line: "access.log: compute top:ip, rank 2, filter status=404".
+std::string describe_derivation(const DeriveSpec& spec);
+
+// Provisions the evidence into a temporary folder, derives, and removes the folder. On an error,
+// `values` keeps what the entries before the failing one derived.
 tl::expected<void, Error> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values);
 
 // The value of one derivation over one file, for tests and benchmarks: `spec` is the rendered

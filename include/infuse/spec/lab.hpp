@@ -148,9 +148,12 @@ struct Hint {
     SourceLocation where;
 };
 
-// Turns a known wrong answer into a message: when the answer matches `when`, say `say`.
+// Turns a known wrong answer into a message: when the answer matches `when`, say `say`. On a
+// grader question a rule may instead match the grader's reply: `reply`, an RE2 pattern searched
+// in the reply's message.
 struct FeedbackRule {
-    CheckerSpec when;  // a checker; a bare value in YAML means "the question's checker"
+    CheckerSpec when;   // a checker; a bare value in YAML means "the question's checker"
+    std::string reply;  // grader questions: a pattern on the grader's message (then `when` is unused)
     LocalizedText say;
     SourceLocation where;
 };
@@ -159,6 +162,8 @@ struct FeedbackRule {
 struct GraderSpec {
     std::string program;                 // a bundled grader's name, or "./graders/x" inside the lab
     std::string options_json = "{}";     // the `with:` map, as a JSON object (values may hold templates)
+    std::string answer_kind = "text";    // `answer:` what the learner types, a checker kind: told by
+                                         // `show`/`status`, and how bare `feedback` values compare
     std::chrono::milliseconds timeout{10'000};
     SourceLocation where;
 };

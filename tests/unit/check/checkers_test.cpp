@@ -290,3 +290,48 @@ TEST_CASE("salted hashes hide the expected value and match its canonical form", 
     malformed.expected[0].text = "nosalt";
     CHECK_FALSE(make_checker(malformed));
 }
+
+// A sentence's full stop cannot change what an address, a number or a word means.
+TEST_CASE("a final full stop is dropped where it cannot change the meaning", "[check]") {
+    CHECK(score(*make(spec("integer", {"146"})), "146.") == 1.0);
+    CHECK(score(*make(spec("integer", {"146"})), " 146 . ") == 1.0);
+    CHECK(score(*make(spec("number", {"3.5"})), "3.5.") == 1.0);
+    CHECK(score(*make(spec("ip", {"123.162.155.178"})), "123.162.155.178.") == 1.0);
+    CHECK(score(*make(spec("ip", {"123.162.155.178"})), "123.162.155[.]178.") == 1.0);
+    CHECK(score(*make(spec("cidr", {"10.0.0.0/8"})), "10.0.0.0/8.") == 1.0);
+    CHECK(score(*make(spec("domain", {"evil.example"})), "evil.example.") == 1.0);
+    CHECK(score(*make(spec("email", {"a@evil.example"})), "a@evil.example.") == 1.0);
+    CHECK(score(*make(spec("hash", {std::string(32, 'a')})), std::string(32, 'a') + ".") == 1.0);
+    CHECK(score(*make(spec("text", {"/wp-login.php"})), "/wp-login.php.") == 1.0);
+    CHECK(score(*make(spec("text", {"Done."})), "done") == 1.0);  // both sides lose it
+    CHECK(score(*make(spec("datetime", {"2024-03-14T03:04:33Z"})), "2024-03-14T03:04:33Z.") == 1.0);
+    // An ellipsis is not a full stop; a regex answer and a URL keep their dot.
+    CHECK(score(*make(spec("integer", {"146"})), "146...") == 0.0);
+    CHECK(score(*make(spec("regex", {"abc"})), "abc.") == 0.0);
+    CHECK(score(*make(spec("url", {"http://evil.example/a"})), "http://evil.example/a.") == 0.0);
+    // A set's last item too.
+    CHECK(score(*make(spec("set", {"10", "20"}, {{"item", "integer"}})), "10, 20.") == 1.0);
+}
+
+TEST_CASE("defanged: required wants the indicator written defanged", "[check]") {
+    const auto domain = make(spec("domain", {"evil.example"}, {{"defanged", "required"}}));
+    CHECK(score(*domain, "evil[.]example") == 1.0);
+    CHECK(score(*domain, "evil(.)example.") == 1.0);
+    const auto live = domain->check("evil.example");
+    CHECK(live.score == 0.0);
+    CHECK(live.unusable);
+    CHECK_THAT(live.note, Catch::Contains("defanged") && Catch::Contains("evil[.]example"));
+    CHECK(score(*domain, "other[.]example") == 0.0);
+    const auto url = make(spec("url", {"https://evil.example/login"}, {{"defanged", "required"}}));
+    CHECK(score(*url, "hxxps://evil[.]example/login") == 1.0);
+    CHECK(score(*url, "hxxps://evil.example/login") == 1.0);  // the scheme is defanged
+    CHECK(url->check("https://evil.example/login").unusable);
+    const auto ip = make(spec("ip", {"203.0.113.7"}, {{"defanged", "required"}}));
+    CHECK(score(*ip, "203.0.113[.]7") == 1.0);
+    CHECK(ip->check("203.0.113.7").unusable);
+    CHECK(score(*make(spec("ip", {"203.0.113.7"}, {{"defanged", "optional"}})), "203.0.113.7") == 1.0);
+    auto bad = make_checker(spec("ip", {"203.0.113.7"}, {{"defanged", "always"}}));
+    REQUIRE_FALSE(bad);
+    CHECK_THAT(bad.error(), Catch::Contains("defanged: 'always' is not one of optional, required"));
+    CHECK_FALSE(make_checker(spec("text", {"x"}, {{"defanged", "required"}})));  // not an indicator
+}
