@@ -167,7 +167,6 @@ std::optional<LocalTime> parse_mail_date(std::string_view text) {
         return !word.empty() && word.size() <= 4 && std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
     };
     if (i < words.size() && !words[i].empty() && std::isalpha(static_cast<unsigned char>(words[i][0]))) ++i;  // weekday
-    if (i + 3 >= words.size() + 0 && i + 3 > words.size()) return std::nullopt;
     if (i + 3 > words.size()) return std::nullopt;
     std::string_view day = words[i], month = words[i + 1], year = words[i + 2];
     // "Mar 5 2024" (some old mailers) is read too.
@@ -266,10 +265,9 @@ ReceivedHop parse_received(std::string_view value) {
     std::vector<const Token*> from_clause;
     bool with_done = false;
     for (const auto& token : tokens) {
-        if (auto k = keyword(token); !k.empty() && !(clause == "with" && !with_done && k == "for" && false)) {
-            if (clause == "with") with_done = true;
+        if (auto k = keyword(token); !k.empty()) {
             clause = k;
-            if (clause == "with") with_done = false;
+            with_done = false;
             continue;
         }
         if (clause == "from") {
