@@ -183,3 +183,13 @@ TEST_CASE("mail bodies: HTML links, pixels and bounds", "[evidence][mail]") {
         CHECK(url_host("mailto:a@b.example").empty());
     }
 }
+
+TEST_CASE("mail derive keys: values checked when read", "[evidence][mail]") {
+    CHECK_THAT(derive_option_problem("count", "linkz").value_or(""), Catch::Matchers::Contains("did you mean 'links'"));
+    CHECK_THAT(derive_option_problem("body", "pdf").value_or(""), Catch::Matchers::Contains("not one of text, html"));
+    CHECK_THAT(derive_option_problem("link", "0").value_or(""), Catch::Matchers::Contains("-1 the last"));
+    CHECK_THAT(derive_option_problem("arc-header", "seals").value_or(""), Catch::Matchers::Contains("did you mean 'seal'"));
+    for (std::string_view part : {"with", "id", "for", "helo", "href", "host", "sha256", "size"}) CHECK_FALSE(derive_option_problem("part", part));
+    CHECK_FALSE(derive_option_problem("pixel", "-1"));
+    CHECK_FALSE(derive_option_problem("list", "hosts"));
+}
