@@ -1,4 +1,5 @@
-// Email headers: unfolding, RFC 2047 encoded words, Received and Authentication-Results.
+// Email headers: RFC 2047 encoded words and mailboxes (the header block, Received and
+// Authentication-Results are read in mail_headers.cpp).
 #include <cctype>
 #include "infuse/common/ascii.hpp"
 #include "infuse/evidence/charset.hpp"
@@ -68,28 +69,6 @@ std::optional<EncodedWord> decode_word(std::string_view word) {
 
 }  // namespace
 
-std::vector<EmailHeader> parse_email_headers(std::string_view message) {
-    std::vector<EmailHeader> headers;
-    std::size_t pos = 0;
-    while (pos < message.size()) {
-        std::size_t end = message.find('\n', pos);
-        if (end == std::string_view::npos) end = message.size();
-        std::string_view line = message.substr(pos, end - pos);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        pos = end + 1;
-        if (line.empty()) break;  // the body starts
-        if ((line.front() == ' ' || line.front() == '\t') && !headers.empty()) {
-            headers.back().value += ' ';
-            headers.back().value += trim(line);
-            continue;
-        }
-        const auto colon = line.find(':');
-        if (colon == std::string_view::npos) continue;  // not a header (an mbox "From " line)
-        headers.push_back({std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
-    }
-    return headers;
-}
-
 std::string decode_encoded_words(std::string_view text) {
     return decode_header_text(text).utf8;
 }
@@ -145,51 +124,6 @@ DecodedText decode_header_text(std::string_view text) {
         result.defects.push_back("bytes outside encoded words that are not UTF-8 are shown as U+FFFD");
     }
     return result;
-}
-
-ReceivedHop parse_received(std::string_view value) {
-    ReceivedHop hop;
-    auto word_after = [&value](std::string_view marker) -> std::string {
-        const auto at = value.find(marker);
-        if (at == std::string_view::npos) return {};
-        std::string_view rest = value.substr(at + marker.size());
-        return std::string(rest.substr(0, rest.find_first_of(" ;()\t")));
-    };
-    if (value.starts_with("from ")) hop.from_host = std::string(value.substr(5, value.find_first_of(" ;()", 5) - 5));
-    hop.by = word_after(" by ");
-    // The address the receiving server saw is in the comment after the claimed name:
-    // "from helo (rdns [203.0.113.77])"; a bare "[...]" before it is only what the client claimed.
-    std::size_t search_from = 0;
-    if (auto comment = value.find('('); comment != std::string_view::npos && value.find('[', comment) != std::string_view::npos) {
-        search_from = comment;
-    }
-    if (auto open = value.find('[', search_from); open != std::string_view::npos) {
-        const auto close = value.find(']', open);
-        if (close != std::string_view::npos) {
-            std::string ip(value.substr(open + 1, close - open - 1));
-            if (ip.starts_with("IPv6:")) ip = ip.substr(5);
-            hop.ip = ip;
-        }
-    }
-    if (auto semicolon = value.rfind(';'); semicolon != std::string_view::npos) {
-        hop.time = parse_rfc5322(trim(value.substr(semicolon + 1)));
-    }
-    return hop;
-}
-
-std::string auth_server(std::string_view value) {
-    return std::string(trim(value.substr(0, value.find(';'))));
-}
-
-std::optional<std::string> auth_result(std::string_view value, std::string_view method) {
-    const std::string text = ascii_lower(value);
-    const std::string marker = std::string(method) + "=";
-    for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
-        if (at > 0 && !(text[at - 1] == ' ' || text[at - 1] == ';' || text[at - 1] == '\t')) continue;
-        std::string_view rest = std::string_view(text).substr(at + marker.size());
-        return std::string(rest.substr(0, rest.find_first_of(" ;()\t")));
-    }
-    return std::nullopt;
 }
 
 std::string mailbox_address(std::string_view value) {

@@ -107,12 +107,104 @@ std::string random_token(Rng& rng, std::size_t length, std::string_view alphabet
     return token;
 }
 
+std::string html_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '&') out += "&amp;";
+        else if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else if (c == '"') out += "&quot;";
+        else out += c;
+    }
+    return out;
+}
+
+// Quoted-printable (RFC 2045 6.7): lines of at most 76 characters with soft breaks ("=" at the end).
+std::string quoted_printable(std::string_view text) {
+    std::string out, line;
+    auto flush_soft = [&] {
+        out += line + "=\n";
+        line.clear();
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\n') {
+            if (!line.empty() && (line.back() == ' ' || line.back() == '\t')) {
+                const char last = line.back();
+                line.pop_back();
+                line += fmt::format("={:02X}", static_cast<unsigned char>(last));
+            }
+            out += line + "\n";
+            line.clear();
+            continue;
+        }
+        const std::string piece = (c == '=' || c >= 0x7F || (c < 0x20 && c != '\t')) ? fmt::format("={:02X}", c) : std::string(1, static_cast<char>(c));
+        if (line.size() + piece.size() > 75) flush_soft();
+        line += piece;
+    }
+    out += line;
+    return out;
+}
+
+std::string base64_lines(std::string_view bytes) {
+    const std::string encoded = base64(bytes);
+    std::string out;
+    for (std::size_t i = 0; i < encoded.size(); i += 76) out += encoded.substr(i, 76) + "\n";
+    return out;
+}
+
+// The HTML alternative of the body: its paragraphs, then the links, the images and the pixel.
+struct RichBody {
+    std::string text, html;
+};
+RichBody rich_body(const Options& o, const std::string& body) {
+    RichBody rich;
+    rich.text = body;
+    if (!rich.text.empty() && rich.text.back() != '\n') rich.text += '\n';
+    rich.html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n<body style=\"font-family:Arial,sans-serif\">\n";
+    if (o.has("images")) {
+        const auto& images = o.raw("images");
+        if (!images.is_array()) throw OptionError("images: a list of image addresses");
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            if (!images[i].is_string()) throw OptionError(fmt::format("images[{}]: an image address", i));
+            rich.html += fmt::format("<p><img src=\"{}\" alt=\"\" width=\"180\" height=\"60\"></p>\n", html_escape(images[i].get<std::string>()));
+        }
+    }
+    std::size_t start = 0;
+    while (start < body.size()) {
+        auto end = body.find("\n\n", start);
+        if (end == std::string::npos) end = body.size();
+        std::string paragraph = html_escape(body.substr(start, end - start));
+        for (std::size_t at = paragraph.find('\n'); at != std::string::npos; at = paragraph.find('\n', at + 5)) paragraph.replace(at, 1, "<br>\n");
+        if (!paragraph.empty()) rich.html += "<p>" + paragraph + "</p>\n";
+        start = end + 2;
+    }
+    if (o.has("links")) {
+        const auto& links = o.raw("links");
+        if (!links.is_array()) throw OptionError("links: a list of {text, href}");
+        for (std::size_t i = 0; i < links.size(); ++i) {
+            Options link(links[i], fmt::format("links[{}]", i), {"text", "href"});
+            const std::string href = link.required_text("href");
+            const std::string text = link.text("text", href);
+            rich.html += fmt::format("<p style=\"text-align:center\"><a href=\"{}\" style=\"color:#ffffff;background:#1a73e8;padding:10px 18px\">{}</a></p>\n",
+                                     html_escape(href), html_escape(text));
+            rich.text += fmt::format("\n{} <{}>\n", text, href);
+        }
+    }
+    if (o.has("pixel")) {
+        rich.html += fmt::format("<img src=\"{}\" width=\"1\" height=\"1\" alt=\"\" style=\"border:0\">\n", html_escape(o.text("pixel", "")));
+    }
+    rich.html += "</body></html>\n";
+    return rich;
+}
+
 }  // namespace
 
 GenerateStats generate_email(const nlohmann::json& with, std::string_view seed_text, std::ostream& out) {
     const nlohmann::json empty = nlohmann::json::object();
     Options o(with.is_null() ? empty : with, "",
-              {"from", "to", "reply_to", "return_path", "subject", "encode", "date", "hops", "auth", "body"});
+              {"from", "to", "reply_to", "return_path", "subject", "encode", "date", "hops", "auth", "body", "links", "images", "pixel",
+               "attachment", "html_encoding"});
     Rng rng(fmt::format("{}/email", seed_text));
     const Mailbox from = parse_mailbox(o, "from", o.required_text("from"));
     const Mailbox to = parse_mailbox(o, "to", o.required_text("to"));
@@ -187,9 +279,41 @@ GenerateStats generate_email(const nlohmann::json& with, std::string_view seed_t
                            random_token(rng, 6, "0123456789"), domain_of(from.address));
     static const std::vector<std::string> mailers{"Microsoft Outlook 16.0", "Foxmail 7.2", "PHPMailer 6.8.1", "Thunderbird 115.8.0"};
     message += fmt::format("X-Mailer: {}\n", rng.pick(mailers));
-    message += "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n";
-    message += o.text("body", "Hello,\n\nPlease find the document attached and confirm before the end of the day.\n\nRegards");
-    if (message.back() != '\n') message += '\n';
+    const std::string body = o.text("body", "Hello,\n\nPlease find the document attached and confirm before the end of the day.\n\nRegards");
+    const bool rich = o.has("links") || o.has("images") || o.has("pixel") || o.has("attachment");
+    if (!rich) {
+        message += "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n\n";
+        message += body;
+        if (message.back() != '\n') message += '\n';
+    } else {
+        // multipart/mixed (with an attachment) around multipart/alternative: text, then HTML.
+        const std::string html_encoding = o.text("html_encoding", "quoted-printable");
+        if (html_encoding != "quoted-printable" && html_encoding != "base64") {
+            throw OptionError(fmt::format("html_encoding: '{}' is neither quoted-printable nor base64", html_encoding));
+        }
+        const auto parts = rich_body(o, body);
+        const std::string alternative = "alt_" + random_token(rng, 24, "0123456789abcdef");
+        std::string inner = fmt::format("Content-Type: multipart/alternative; boundary=\"{}\"\n\n", alternative);
+        inner += fmt::format("--{}\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable\n\n{}\n", alternative,
+                             quoted_printable(parts.text));
+        inner += fmt::format("--{}\nContent-Type: text/html; charset=UTF-8\nContent-Transfer-Encoding: {}\n\n{}\n", alternative, html_encoding,
+                             html_encoding == "base64" ? base64_lines(parts.html) : quoted_printable(parts.html));
+        inner += fmt::format("--{}--\n", alternative);
+        message += "MIME-Version: 1.0\n";
+        if (!o.has("attachment")) {
+            message += inner;
+        } else {
+            Options attachment(o.raw("attachment"), "attachment", {"name", "type", "content"});
+            const std::string name = attachment.required_text("name");
+            const std::string mixed = "mix_" + random_token(rng, 24, "0123456789abcdef");
+            message += fmt::format("Content-Type: multipart/mixed; boundary=\"{}\"\n\nThis is a multi-part message in MIME format.\n\n", mixed);
+            message += fmt::format("--{}\n{}\n", mixed, inner);
+            message += fmt::format("--{}\nContent-Type: {}; name=\"{}\"\nContent-Disposition: attachment; filename=\"{}\"\n"
+                                   "Content-Transfer-Encoding: base64\n\n{}\n--{}--\n",
+                                   mixed, attachment.text("type", "application/octet-stream"), name, name,
+                                   base64_lines(attachment.required_text("content")), mixed);
+        }
+    }
     out.write(message.data(), static_cast<std::streamsize>(message.size()));
     GenerateStats stats;
     stats.bytes = message.size();

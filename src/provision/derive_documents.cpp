@@ -10,6 +10,7 @@
 #include "infuse/common/file_io.hpp"
 #include "infuse/common/limits.hpp"
 #include "infuse/common/untrusted_json.hpp"
+#include "provision/derive_email.hpp"
 #include "provision/derive_formats.hpp"
 #include "infuse/evidence/zone.hpp"
 
@@ -28,66 +29,10 @@ tl::expected<std::string, std::string> read_whole(const fs::path& file) {
 }  // namespace
 
 
-namespace {
-
-const EmailHeader* find_header(const std::vector<EmailHeader>& headers, std::string_view name, std::size_t occurrence) {
-    const std::string wanted = ascii_lower(name);
-    for (const auto& header : headers) {
-        if (ascii_lower(header.name) == wanted && --occurrence == 0) return &header;
-    }
-    return nullptr;
-}
-
-}  // namespace
-
 tl::expected<std::string, std::string> from_email(const DeriveSpec& spec, const fs::path& file) {
     auto message = read_whole(file);
     if (!message) return tl::unexpected(message.error());
-    const auto headers = parse_email_headers(*message);
-    std::size_t occurrence = 1;
-    if (has(spec, "occurrence")) occurrence = static_cast<std::size_t>(std::max(1, std::atoi(text_of(spec, "occurrence").c_str())));
-    if (has(spec, "header")) {
-        const auto* header = find_header(headers, text_of(spec, "header"), occurrence);
-        if (!header) return tl::unexpected(fmt::format("no {} header", text_of(spec, "header")));
-        return decode_encoded_words(header->value);
-    }
-    if (has(spec, "address") || has(spec, "display-name")) {
-        const std::string name = has(spec, "address") ? text_of(spec, "address") : text_of(spec, "display-name");
-        const auto* header = find_header(headers, name, occurrence);
-        if (!header) return tl::unexpected(fmt::format("no {} header", name));
-        return has(spec, "address") ? mailbox_address(header->value) : mailbox_display_name(header->value);
-    }
-    if (has(spec, "received")) {
-        std::vector<const EmailHeader*> chain;
-        for (const auto& header : headers) {
-            if (ascii_lower(header.name) == "received") chain.push_back(&header);
-        }
-        const int n = std::atoi(text_of(spec, "received").c_str());
-        const int size = static_cast<int>(chain.size());
-        if (n == 0 || n > size || -n > size) return tl::unexpected(fmt::format("received: {}: the message has {} Received headers", n, size));
-        const auto hop = parse_received(chain[static_cast<std::size_t>(n > 0 ? n - 1 : size + n)]->value);
-        const std::string part = text_of(spec, "part", "ip");
-        if (part == "ip") return hop.ip;
-        if (part == "from-host") return hop.from_host;
-        if (part == "by") return hop.by;
-        if (part == "time") {
-            if (!hop.time) return tl::unexpected(std::string("that Received header has no readable date"));
-            return format_iso8601(*hop.time);
-        }
-        return tl::unexpected(fmt::format("part: '{}' is not one of ip, from-host, by, time", part));
-    }
-    if (has(spec, "auth")) {
-        const std::string server = text_of(spec, "authserv");
-        for (const auto& header : headers) {
-            if (ascii_lower(header.name) != "authentication-results") continue;
-            if (!server.empty() && ascii_lower(auth_server(header.value)) != ascii_lower(server)) continue;
-            auto result = auth_result(header.value, ascii_lower(text_of(spec, "auth")));
-            if (!result) return tl::unexpected(fmt::format("no {} result in the Authentication-Results header", text_of(spec, "auth")));
-            return *result;
-        }
-        return tl::unexpected(std::string("no Authentication-Results header") + (server.empty() ? "" : " by " + server));
-    }
-    return tl::unexpected(std::string("an eml derivation needs one of header, address, display-name, received, auth"));
+    return email_value(spec, *message);  // derive_email.cpp
 }
 
 tl::expected<std::string, std::string> from_json(const DeriveSpec& spec, const fs::path& file) {

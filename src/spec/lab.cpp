@@ -68,9 +68,10 @@ SourceLocation GeneratedFile::option_place(std::string_view error) const {
 
 namespace {
 
-constexpr std::array<std::string_view, 22> kDeriveKeys{
+constexpr std::array<std::string_view, 35> kDeriveKeys{
     "from",   "in",         "format",   "compute", "rank", "divide", "year",     "zone",    "filter", "exclude", "header", "address",
-    "display-name", "occurrence", "received", "part", "auth", "authserv", "pointer", "xpath",  "record",  "type"};
+    "display-name", "occurrence", "received", "part", "auth", "authserv", "pointer", "xpath",  "record",  "type",
+    "property", "arc", "arc-header", "tag", "dkim-tag", "spf-field", "body", "link", "image", "pixel", "attachment", "count", "list"};
 
 }  // namespace
 
@@ -98,6 +99,19 @@ DeriveSpec::Field* DeriveSpec::field(std::string_view key) {
     if (key == "xpath") return &xpath;
     if (key == "record") return &record;
     if (key == "type") return &type;
+    if (key == "property") return &property;
+    if (key == "arc") return &arc;
+    if (key == "arc-header") return &arc_header;
+    if (key == "tag") return &tag;
+    if (key == "dkim-tag") return &dkim_tag;
+    if (key == "spf-field") return &spf_field;
+    if (key == "body") return &body;
+    if (key == "link") return &link;
+    if (key == "image") return &image;
+    if (key == "pixel") return &pixel;
+    if (key == "attachment") return &attachment;
+    if (key == "count") return &count;
+    if (key == "list") return &list;
     return nullptr;
 }
 
@@ -118,7 +132,19 @@ std::optional<std::string> derive_option_problem(std::string_view key, std::stri
     };
     if (key == "in") return one_of({"workspace", "lab"});
     if (key == "format") return one_of({"combined", "error", "auth", "eml", "json", "xml", "zone"});
-    if (key == "part") return one_of({"ip", "from-host", "by", "time"});
+    if (key == "part") {
+        return one_of({"ip", "from-host", "helo", "by", "with", "id", "for", "time", "href", "text", "host", "element", "src", "name",
+                       "type", "sha256", "size"});
+    }
+    if (key == "body") return one_of({"text", "html"});
+    if (key == "arc-header") return one_of({"seal", "message-signature", "authentication-results"});
+    if (key == "count") return one_of({"received", "links", "images", "pixels", "attachments", "parts", "defects"});
+    if (key == "list") return one_of({"links", "hosts", "images", "pixels", "attachments", "defects"});
+    if (key == "arc") return whole_number(1, 1000);
+    if (key == "link" || key == "image" || key == "pixel" || key == "attachment") {
+        if (text == "0") return std::string("expected a position: 1 is the first, -1 the last");
+        return whole_number(-100'000, 100'000);
+    }
     if (key == "rank" || key == "occurrence") return whole_number(1, 1'000'000);
     if (key == "year") return whole_number(1970, 9999);
     if (key == "divide") return whole_number(1, 1'000'000'000);

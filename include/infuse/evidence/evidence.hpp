@@ -33,7 +33,7 @@ public:
 // from `year` and `offset_minutes`.
 std::unique_ptr<LogFormat> make_log_format(std::string_view name, int year = 2024, int offset_minutes = 0);
 
-// An email's header section, unfolded; bodies are not read.
+// An email's header section, unfolded (broken folds recovered: mail.hpp, read_header_block).
 struct EmailHeader {
     std::string name;   // as written
     std::string value;  // unfolded, raw (encoded words kept)
@@ -45,9 +45,14 @@ std::vector<EmailHeader> parse_email_headers(std::string_view message);
 std::string decode_encoded_words(std::string_view text);
 DecodedText decode_header_text(std::string_view text);
 
+// A Received header as Postfix, Exim, Exchange, Microsoft 365, Gmail, qmail and Sendmail write it:
+// from_host is the name after `from`, ip the address the receiving server saw (bracketed or not,
+// IPv4 or IPv6), helo the name the client gave (the `from` name when no HELO/helo= says otherwise),
+// with the protocol words, recipient the `for` address without <>.
 struct ReceivedHop {
     std::string from_host, ip, by;
     std::optional<LocalTime> time;
+    std::string helo, with, id, recipient;
 };
 ReceivedHop parse_received(std::string_view value);
 

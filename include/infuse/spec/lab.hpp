@@ -105,6 +105,8 @@ struct DeriveSpec {
     std::vector<FieldPattern> filter, exclude;
     // email
     Field header, address, display_name, occurrence, received, part, auth, authserv;
+    Field property, arc, arc_header, tag, dkim_tag, spf_field;           // RFC 8601, ARC, DKIM, Received-SPF
+    Field body, link, image, pixel, attachment, count, list;             // the body (GMime, gumbo)
     // JSON, XML, zone files
     Field pointer, xpath, record, type;
 

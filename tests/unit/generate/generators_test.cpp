@@ -12,6 +12,8 @@
 
 #include "infuse/common/civil_time.hpp"
 #include "infuse/evidence/evidence.hpp"
+#include "infuse/evidence/mail.hpp"
+#include "infuse/common/sha256.hpp"
 #include "infuse/generate/generate.hpp"
 
 using namespace infuse;
@@ -703,5 +705,38 @@ TEST_CASE("email: bad options are errors naming the option", "[generate]") {
     options = email_options("q");
     options["cc"] = "x@example.org";
     CHECK(generation_error("email", options) ==
-          "cc: unknown option (known: from, to, reply_to, return_path, subject, encode, date, hops, auth, body)");
+          "cc: unknown option (known: from, to, reply_to, return_path, subject, encode, date, hops, auth, body, links, images, pixel, "
+          "attachment, html_encoding)");
+    options = email_options("q");
+    options["html_encoding"] = "7bit";
+    options["pixel"] = "https://t.example/p.gif";
+    CHECK(generation_error("email", options) == "html_encoding: '7bit' is neither quoted-printable nor base64");
+}
+
+TEST_CASE("email: links, images, a pixel and an attachment, read back as a mail client reads them", "[generate]") {
+    for (const std::string encoding : {"quoted-printable", "base64"}) {
+        json options = email_options("q");
+        options["links"] = json::array({{{"text", "https://shown.example/a"}, {"href", "https://real-host.example/login?u=1&v=2"}}});
+        options["images"] = json::array({"https://cdn.example/logo.png"});
+        options["pixel"] = "https://pixel.example/o.gif?r=42";
+        options["attachment"] = {{"name", "Invoice_1.pdf.html"}, {"type", "text/html"}, {"content", "<p>caf\u00e9</p>\n"}};
+        options["html_encoding"] = encoding;
+        const std::string message = generate("email", options, "rich");
+        CHECK(read_header_block(message).defects.empty());
+        const auto body = read_mail_body(message);
+        CHECK(body.defects.empty());
+        REQUIRE(body.links.size() == 1);
+        CHECK(body.links[0].href == "https://real-host.example/login?u=1&v=2");
+        CHECK(body.links[0].text == "https://shown.example/a");
+        REQUIRE(body.images.size() == 2);
+        CHECK_FALSE(body.images[0].pixel);
+        CHECK(body.images[1].pixel);
+        CHECK(body.images[1].src == "https://pixel.example/o.gif?r=42");
+        REQUIRE(body.attachments.size() == 1);
+        CHECK(body.attachments[0].name == "Invoice_1.pdf.html");
+        CHECK(body.attachments[0].type == "text/html");
+        CHECK(body.attachments[0].sha256 == sha256_hex("<p>caf\u00e9</p>\n"));
+        CHECK(body.text.find("https://shown.example/a <https://real-host.example/login?u=1&v=2>") != std::string::npos);
+        for (const auto& line : lines_of(message)) CHECK(line.size() <= 998);
+    }
 }

@@ -268,7 +268,8 @@ TEST_CASE("derive from an email: headers, addresses and display names", "[derive
     CHECK(derive({{"display-name", "Reply-To"}}, eml, "eml") == "Support");
     CHECK(derive({{"display-name", "To"}}, eml, "eml") == "Ana Lima");
     CHECK(derive(json::object(), eml, "eml") ==
-          "error: an eml derivation needs one of header, address, display-name, received, auth");
+          "error: an eml derivation needs one of header, address, display-name, received, auth, spf-field, dkim-tag, arc, body, link, "
+          "image, pixel, attachment, count, list");
 }
 
 TEST_CASE("derive from an email: the Received chain and authentication results", "[derive]") {
@@ -289,7 +290,9 @@ TEST_CASE("derive from an email: the Received chain and authentication results",
     CHECK(derive({{"received", 3}}, eml, "eml") == "error: received: 3: the message has 2 Received headers");
     CHECK(derive({{"received", -3}}, eml, "eml") == "error: received: -3: the message has 2 Received headers");
     CHECK(derive({{"received", 0}}, eml, "eml") == "error: received: 0: the message has 2 Received headers");
-    CHECK(derive({{"received", 1}, {"part", "helo"}}, eml, "eml") == "error: part: 'helo' is not one of ip, from-host, by, time");
+    CHECK(derive({{"received", 1}, {"part", "helo"}}, eml, "eml") == "relay.mailer.example");
+    CHECK(derive({{"received", 1}, {"part", "port"}}, eml, "eml") ==
+          "error: part: 'port' is not one of ip, from-host, helo, by, with, id, for, time");
 
     CHECK(derive({{"auth", "spf"}}, eml, "eml") == "softfail");
     CHECK(derive({{"auth", "SPF"}}, eml, "eml") == "softfail");
