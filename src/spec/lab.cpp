@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <re2/re2.h>
+
 #include "infuse/common/suggest.hpp"
 
 namespace infuse {
@@ -68,9 +70,9 @@ SourceLocation GeneratedFile::option_place(std::string_view error) const {
 
 namespace {
 
-constexpr std::array<std::string_view, 22> kDeriveKeys{
+constexpr std::array<std::string_view, 23> kDeriveKeys{
     "from",   "in",         "format",   "compute", "rank", "divide", "year",     "zone",    "filter", "exclude", "header", "address",
-    "display-name", "occurrence", "received", "part", "auth", "authserv", "pointer", "xpath",  "record",  "type"};
+    "display-name", "occurrence", "received", "part", "auth", "authserv", "pointer", "xpath",  "record",  "type", "capture"};
 
 }  // namespace
 
@@ -81,6 +83,7 @@ const DeriveSpec::Field* DeriveSpec::field(std::string_view key) const { return 
 DeriveSpec::Field* DeriveSpec::field(std::string_view key) {
     if (key == "in") return &in;
     if (key == "format") return &format;
+    if (key == "capture") return &capture;
     if (key == "compute") return &compute;
     if (key == "rank") return &rank;
     if (key == "divide") return &divide;
@@ -117,7 +120,15 @@ std::optional<std::string> derive_option_problem(std::string_view key, std::stri
         return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, text);
     };
     if (key == "in") return one_of({"workspace", "lab"});
-    if (key == "format") return one_of({"combined", "error", "auth", "eml", "json", "xml", "zone"});
+    if (key == "format") {
+        return one_of({"combined", "error", "nginx-error", "php-error", "auth", "syslog", "json-lines", "eml", "json", "xml", "zone"});
+    }
+    if (key == "capture") {
+        const RE2 pattern(re2::StringPiece(text.data(), text.size()), RE2::Quiet);
+        if (!pattern.ok()) return fmt::format("bad regular expression: {}", pattern.error());
+        if (pattern.NumberOfCapturingGroups() < 1) return std::string("needs a group, named ((?P<name>...)) or not ((...)): its text is the value");
+        return std::nullopt;
+    }
     if (key == "part") return one_of({"ip", "from-host", "by", "time"});
     if (key == "rank" || key == "occurrence") return whole_number(1, 1'000'000);
     if (key == "year") return whole_number(1970, 9999);
