@@ -175,9 +175,8 @@ tl::expected<void, std::string> index_record(Zone& zone, ldns_rr* rr, int line, 
     return {};
 }
 
-tl::expected<void, std::string> load_zone_file(const std::filesystem::path& path, const std::string& file, DnsZones& zones) {
-    const auto text = read_whole_file(path, kMaxZoneFileBytes, file);
-    if (!text) return tl::unexpected(text.error());
+tl::expected<void, std::string> load_zone_text(const std::string& zone_text, const std::string& file, DnsZones& zones) {
+    const std::string* text = &zone_text;
     auto apex = find_apex(*text, file);
     if (!apex) return tl::unexpected(apex.error());
     Zone zone;
@@ -257,6 +256,12 @@ std::string record_value(const ldns_rr* rr) {
 
 }  // namespace
 
+tl::expected<void, std::string> load_zone_file(const std::filesystem::path& path, const std::string& file, DnsZones& zones) {
+    const auto text = read_whole_file(path, kMaxZoneFileBytes, file);
+    if (!text) return tl::unexpected(text.error());
+    return load_zone_text(*text, file, zones);
+}
+
 tl::expected<std::shared_ptr<const DnsZones>, std::string> load_zones(const std::vector<std::filesystem::path>& files) {
     auto zones = std::make_shared<DnsZones>();
     for (const auto& file : files) {
@@ -269,6 +274,14 @@ tl::expected<std::shared_ptr<const DnsZones>, std::string> load_zone(const std::
                                                                    const std::string& shown_as) {
     auto zones = std::make_shared<DnsZones>();
     if (auto loaded = load_zone_file(file, shown_as, *zones); !loaded) return tl::unexpected(loaded.error());
+    return std::shared_ptr<const DnsZones>(std::move(zones));
+}
+
+tl::expected<std::shared_ptr<const DnsZones>, std::string> load_zone_from_text(const std::string& text,
+                                                                             const std::string& shown_as) {
+    if (text.size() > kMaxZoneFileBytes) return tl::unexpected(fmt::format("{}: larger than a zone file may be", shown_as));
+    auto zones = std::make_shared<DnsZones>();
+    if (auto loaded = load_zone_text(text, shown_as, *zones); !loaded) return tl::unexpected(loaded.error());
     return std::shared_ptr<const DnsZones>(std::move(zones));
 }
 

@@ -3,6 +3,7 @@
 #include "infuse/provision/derive.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "infuse/common/ascii.hpp"
 #include "infuse/common/civil_time.hpp"
@@ -29,22 +30,7 @@ std::string format_for(const LabSpec& lab, const DeriveSpec& spec, const std::st
         if (generated.to != from) continue;
         if (const auto* kind = find_generator(generated.generator)) return std::string(kind->format);
     }
-    const std::string extension = ascii_lower(file.extension().string());
-    if (extension == ".eml") return "eml";
-    if (extension == ".json") return "json";
-    if (extension == ".xml" || extension == ".html" || extension == ".htm") return "xml";
-    if (extension == ".zone") return "zone";
-    derive_detail::LineReader reader(file);
-    std::string_view line;
-    std::vector<std::string_view> values;
-    while (reader.next(line)) {
-        if (line.empty()) continue;
-        for (const char* name : {"combined", "error", "auth"}) {
-            if (make_log_format(name)->parse(line, values)) return name;
-        }
-        break;
-    }
-    return "combined";
+    return detect_format(file);
 }
 
 // The year and zone of a log that writes neither: the generator's `start`, else `year` / `zone`.
@@ -118,18 +104,62 @@ SourceLocation place_of(const DerivedValue& derived, std::string_view message) {
 
 }  // namespace
 
-tl::expected<std::string, std::string> derive_one(const DeriveSpec& spec, const fs::path& file, std::string_view format) {
+namespace {
+
+tl::expected<std::string, std::string> from_document(const DeriveSpec& spec, const fs::path& file, std::string_view format) {
     if (format == "eml") return derive_detail::from_email(spec, file);
     if (format == "json") return derive_detail::from_json(spec, file);
     if (format == "xml") return derive_detail::from_xml(spec, file);
-    if (format == "zone") return derive_detail::from_zone(spec, file);
+    return derive_detail::from_zone(spec, file);
+}
+
+}  // namespace
+
+std::string detect_format(const fs::path& file) {
+    // A compressed file is told by its bytes; its name's own extension is before .gz / .zst / .bz2.
+    fs::path base = file.filename();
+    if (const auto outer = ascii_lower(base.extension().string()); outer == ".gz" || outer == ".zst" || outer == ".bz2") base = base.stem();
+    const std::string extension = ascii_lower(base.extension().string());
+    if (extension == ".jsonl" || extension == ".ndjson") return "json-lines";
+    if (extension == ".eml") return "eml";
+    if (extension == ".json") return "json";
+    if (extension == ".xml" || extension == ".html" || extension == ".htm") return "xml";
+    if (extension == ".zone") return "zone";
+    derive_detail::LineReader reader(file);
+    std::string_view line;
+    std::vector<std::string_view> values;
+    while (reader.next(line)) {
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.empty()) continue;
+        for (auto name : log_format_names()) {
+            if (name == "nginx-error" || name == "auth") continue;  // "error" and "syslog" read those
+            if (make_log_format(name)->parse(line, values)) return std::string(name);
+        }
+        break;
+    }
+    return "combined";
+}
+
+tl::expected<std::string, std::string> derive_one(const DeriveSpec& spec, const fs::path& file, std::string_view format) {
+    if (format == "eml" || format == "json" || format == "xml" || format == "zone") {
+        auto value = from_document(spec, file, format);
+        if (!value || !has(spec, "capture")) return value;
+        // capture: on a document, the part of the value the pattern captures; no match is an error.
+        const RE2 pattern(text_of(spec, "capture"), RE2::Quiet);
+        if (!pattern.ok()) return tl::unexpected(fmt::format("capture: bad regular expression: {}", pattern.error()));
+        auto part = derive_detail::capture_of(pattern, *value);
+        if (!part) return tl::unexpected(fmt::format("capture: '{}' does not match the value '{}'", text_of(spec, "capture"), value->substr(0, 200)));
+        return *part;
+    }
     const int year = has(spec, "year") ? std::atoi(text_of(spec, "year").c_str()) : 2024;
     int offset = 0;
     if (has(spec, "zone")) {
         if (auto zoned = parse_iso8601("2000-01-01T00:00:00" + text_of(spec, "zone"))) offset = zoned->offset_minutes;
     }
     auto log = make_log_format(format, year, offset);
-    if (!log) return tl::unexpected(fmt::format("format: '{}' is not one of combined, error, auth, eml, json, xml, zone", format));
+    if (!log) {
+        return tl::unexpected(fmt::format("format: '{}' is not one of {}, eml, json, xml, zone", format, fmt::join(log_format_names(), ", ")));
+    }
     return derive_detail::aggregate_log(spec, file, *log);
 }
 

@@ -18,13 +18,15 @@ namespace infuse::derive_detail {
 
 namespace fs = std::filesystem;
 
+// Errors name the file as the learner knows it: its name in the workspace. Evidence is bounded by
+// evidence-bytes, like all the evidence of a lab, counted decompressed for a compressed file.
+tl::expected<std::string, std::string> read_document(const fs::path& file) {
+    return read_evidence(file, limit_value(Limit::evidence_bytes), describe_limit(Limit::evidence_bytes), file.filename().string());
+}
+
 namespace {
 
-// Errors name the file as the learner knows it: its name in the workspace. Evidence is bounded by
-// evidence-bytes, like all the evidence of a lab.
-tl::expected<std::string, std::string> read_whole(const fs::path& file) {
-    return read_whole_file(file, limit_value(Limit::evidence_bytes), file.filename().string());
-}
+tl::expected<std::string, std::string> read_whole(const fs::path& file) { return read_document(file); }
 
 }  // namespace
 
@@ -51,8 +53,10 @@ tl::expected<std::string, std::string> from_json(const DeriveSpec& spec, const f
 }
 
 tl::expected<std::string, std::string> from_xml(const DeriveSpec& spec, const fs::path& file) {
+    auto text = read_whole(file);
+    if (!text) return tl::unexpected(text.error());
     pugi::xml_document document;
-    auto loaded = document.load_file(file.c_str());
+    auto loaded = document.load_buffer(text->data(), text->size());
     if (!loaded) return tl::unexpected(fmt::format("{}: not XML: {}", file.filename().string(), loaded.description()));
     try {
         pugi::xpath_query query(text_of(spec, "xpath").c_str());
@@ -66,7 +70,9 @@ tl::expected<std::string, std::string> from_xml(const DeriveSpec& spec, const fs
 // is what the service answers for the same name and type.
 tl::expected<std::string, std::string> from_zone(const DeriveSpec& spec, const fs::path& file) {
     const std::string shown = file.filename().string();
-    auto zones = services::load_zone(file, shown);
+    auto text = read_whole(file);
+    if (!text) return tl::unexpected(text.error());
+    auto zones = services::load_zone_from_text(*text, shown);
     if (!zones) return tl::unexpected(zones.error());
     std::string wanted = ascii_lower(text_of(spec, "record"));
     if (!wanted.empty() && wanted.back() != '.') wanted += '.';

@@ -8,6 +8,8 @@
 #include <re2/re2.h>
 
 #include "infuse/common/civil_time.hpp"
+#include "infuse/common/limits.hpp"
+#include "infuse/common/terminal_text.hpp"
 #include "provision/derive_formats.hpp"
 
 namespace infuse::derive_detail {
@@ -25,7 +27,19 @@ std::string text_of(const DeriveSpec& spec, std::string_view key, std::string fa
 }
 
 
+LineReader::LineReader(const fs::path& file) : shown_(file.filename().string()) {
+    auto reader = EvidenceReader::open(file, limit_value(Limit::evidence_bytes), describe_limit(Limit::evidence_bytes),
+                                       file.filename().string());
+    if (!reader) {
+        error_ = reader.error();
+        return;
+    }
+    reader_ = std::move(*reader);
+    buffer_.resize(1 << 20);
+}
+
 bool LineReader::next(std::string_view& line) {
+    if (!reader_ || !error_.empty()) return false;
     for (;;) {
         const auto newline = std::string_view(buffer_.data() + start_, end_ - start_).find('\n');
         if (newline != std::string_view::npos) {
@@ -42,11 +56,43 @@ bool LineReader::next(std::string_view& line) {
         std::move(buffer_.begin() + static_cast<std::ptrdiff_t>(start_), buffer_.begin() + static_cast<std::ptrdiff_t>(end_), buffer_.begin());
         end_ -= start_;
         start_ = 0;
-        if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);  // a line longer than the buffer
-        in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
-        end_ += static_cast<std::size_t>(in_.gcount());
-        if (in_.gcount() == 0) eof_ = true;
+        if (end_ == buffer_.size()) {  // a line longer than the buffer
+            if (buffer_.size() >= kMaxLine) {
+                error_ = fmt::format("{}: a line longer than {} MiB: not a log", shown_, kMaxLine >> 20);
+                return false;
+            }
+            buffer_.resize(std::min(buffer_.size() * 2, kMaxLine));
+        }
+        auto got = reader_->read(buffer_.data() + end_, buffer_.size() - end_);
+        if (!got) {
+            error_ = got.error();
+            return false;
+        }
+        end_ += *got;
+        if (*got == 0) eof_ = true;
     }
+}
+
+std::optional<std::string> capture_of(const RE2& pattern, std::string_view value) {
+    const int groups = pattern.NumberOfCapturingGroups();
+    int wanted = groups >= 1 ? 1 : 0;
+    if (!pattern.NamedCapturingGroups().empty()) {
+        wanted = groups + 1;
+        for (const auto& [name, index] : pattern.NamedCapturingGroups()) wanted = std::min(wanted, index);
+    }
+    std::vector<re2::StringPiece> found(static_cast<std::size_t>(wanted) + 1);
+    if (!pattern.Match(re2::StringPiece(value.data(), value.size()), 0, value.size(), RE2::UNANCHORED, found.data(), wanted + 1)) {
+        return std::nullopt;
+    }
+    const auto& piece = found[static_cast<std::size_t>(wanted)];
+    return std::string(piece.data() ? piece.data() : "", piece.size());
+}
+
+tl::expected<std::unique_ptr<RE2>, std::string> compile_capture(const DeriveSpec& spec) {
+    if (!has(spec, "capture")) return nullptr;
+    auto pattern = std::make_unique<RE2>(text_of(spec, "capture"), RE2::Quiet);
+    if (!pattern->ok()) return tl::unexpected(fmt::format("capture: bad regular expression: {}", pattern->error()));
+    return pattern;
 }
 
 namespace {
@@ -130,16 +176,20 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
         const std::int64_t tenths = ((negative ? -value : value) * 20 / divisor + 1) / 2;
         return fmt::format("{}{}.{}", negative && tenths != 0 ? "-" : "", tenths / 10, tenths % 10);
     };
+    auto capture = compile_capture(spec);
+    if (!capture) return tl::unexpected(capture.error());
+    if (*capture && kind == "count") return tl::unexpected(std::string("capture: needs a compute with a field (top:FIELD, distinct:FIELD ...), not count"));
+    std::string captured;
     auto filters = field_patterns(spec.filter, "filter", format);
     if (!filters) return tl::unexpected(filters.error());
     auto excludes = field_patterns(spec.exclude, "exclude", format);
     if (!excludes) return tl::unexpected(excludes.error());
 
     LineReader reader(file);
-    if (!reader.ok()) return tl::unexpected(fmt::format("{}: cannot read", file.filename().string()));
+    if (!reader.ok()) return tl::unexpected(reader.error());
     std::vector<std::string_view> values;
     std::unordered_map<std::string, Tally> tallies;
-    std::uint64_t count = 0, line_number = 0;
+    std::uint64_t count = 0, line_number = 0, entries = 0;
     std::int64_t sum = 0;
     std::optional<LocalTime> best_time;
     std::string best_value;
@@ -149,9 +199,14 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.empty()) continue;
         if (!format.parse(line, values)) {
-            return tl::unexpected(fmt::format("{} line {}: not a line of the {} format: {}", file.filename().string(), line_number,
-                                              format.name(), line.substr(0, 120)));
+            if (entries > 0 && format.continues(line)) continue;  // a stack trace under its entry
+            // Shown as data: a binary file (compressed some other way: zip, xz) prints as \xNN.
+            const bool binary = line.find_first_of(std::string_view("\0\1\2\3\4\5\6\a\b", 9)) != std::string_view::npos;
+            return tl::unexpected(fmt::format("{} line {}: not a line of the {} format{}: {}", file.filename().string(), line_number,
+                                              format.name(), binary ? " (binary data, not text: gzip, zstd and bzip2 are read, not zip or xz)" : "",
+                                              visible_text(line.substr(0, 120))));
         }
+        ++entries;
         bool keep = true;
         for (const auto& f : *filters) {
             if (!RE2::FullMatch(values[f.field], *f.pattern)) {
@@ -167,6 +222,13 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
             }
         }
         if (!keep) continue;
+        std::string_view subject = kind == "count" ? std::string_view{} : values[*field];
+        if (*capture) {  // the part of the field the pattern captures; a line it does not match is left out
+            auto part = capture_of(**capture, subject);
+            if (!part) continue;
+            captured = std::move(*part);
+            subject = captured;
+        }
         ++count;
         if (kind == "count") continue;
         if (kind == "first" || kind == "last") {
@@ -175,12 +237,12 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
             const bool better = !best_time || (kind == "first" ? time->epoch < best_time->epoch : time->epoch >= best_time->epoch);
             if (better) {
                 best_time = time;
-                best_value = format.fields()[*field] != "time" ? std::string(values[*field])
+                best_value = format.fields()[*field] != "time" || *capture ? std::string(subject)
                              : clock                            ? format_iso8601(*time).substr(0, 19)
                                                                 : format_iso8601(*time);
             }
         } else if (kind == "sum") {
-            const std::string_view number = values[*field];
+            const std::string_view number = subject;
             std::int64_t parsed = 0;
             if (number != "-" && !number.empty()) {
                 auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), parsed);
@@ -191,11 +253,13 @@ tl::expected<std::string, std::string> aggregate_log(const DeriveSpec& spec, con
             }
             sum += parsed;
         } else {
-            auto [it, inserted] = tallies.try_emplace(std::string(values[*field]));
+            if (subject.empty()) continue;  // a line without that field (an nginx notice has no client)
+            auto [it, inserted] = tallies.try_emplace(std::string(subject));
             if (inserted) it->second.first_seen = line_number;
             ++it->second.count;
         }
     }
+    if (!reader.error().empty()) return tl::unexpected(reader.error());
     if (kind == "count") return divided(static_cast<std::int64_t>(count));
     if (kind == "sum") return divided(sum);
     if (kind == "first" || kind == "last") {

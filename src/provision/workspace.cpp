@@ -13,6 +13,7 @@
 #include "infuse/common/limits.hpp"
 #include "infuse/common/paths.hpp"
 #include "infuse/common/sha256.hpp"
+#include "infuse/evidence/compressed.hpp"
 #include "infuse/generate/generate.hpp"
 #include "infuse/provision/derive.hpp"
 #include "infuse/provision/lab_folder.hpp"
@@ -61,18 +62,51 @@ tl::expected<void, Error> check_digest(const ConfinedFolder& lab_folder, const P
     return {};
 }
 
-// One provisioned file of the lab, copied or rendered into `pending`.
+// `out` through a compressor when the lab asks for one (`compress:`): fill() writes into the
+// stream it is given, and the end of the compressed stream is written once it is done.
+template <typename Fill>
+tl::expected<void, Error> maybe_compressed(const std::string& compress, std::ostream& out, const std::string& shown, Fill&& fill) {
+    if (compress.empty()) return fill(out);
+    CompressingBuffer buffer(out, compression_from_name(compress).value_or(Compression::gzip));
+    std::ostream compressed(&buffer);
+    if (auto filled = fill(compressed); !filled) return filled;
+    if (auto finished = buffer.finish(); !finished) return tl::unexpected(cannot_write(fmt::format("{}: {}", shown, finished.error())));
+    return {};
+}
+
+// A compressed file of the lab, decompressed into `out` (`decompress: true`), bounded by evidence-bytes.
+tl::expected<void, Error> decompress_into(const LabSpec& lab, const ConfinedFolder& lab_folder, const ProvisionedFile& file,
+                                          std::ostream& out) {
+    auto fd = lab_folder.open_for_reading(file.from);
+    if (!fd) return tl::unexpected(input_error(fd.error(), file.where));
+    auto reader = EvidenceReader::open_descriptor(*fd, limit_value(Limit::evidence_bytes, lab.id),
+                                                  describe_limit(Limit::evidence_bytes, lab.id), file.from);
+    if (!reader) return tl::unexpected(input_error(reader.error(), file.where));
+    if ((*reader)->compression() == Compression::none) {
+        return tl::unexpected(input_error(fmt::format("{}: decompress: the file is not compressed (gzip, zstd or bzip2)", file.from), file.where));
+    }
+    std::vector<char> buffer(1 << 16);
+    for (;;) {
+        auto got = (*reader)->read(buffer.data(), buffer.size());
+        if (!got) return tl::unexpected(input_error(got.error(), file.where, raise_limit_hint(Limit::evidence_bytes, lab.id)));
+        if (*got == 0) return {};
+        out.write(buffer.data(), static_cast<std::streamsize>(*got));
+    }
+}
+
+// One provisioned file of the lab, copied, decompressed or rendered into `out`.
 tl::expected<void, Error> write_file(const LabSpec& lab, const ConfinedFolder& lab_folder, const ProvisionedFile& file,
-                                     const ParamValues& values, PendingFile& pending) {
+                                     const ParamValues& values, std::ostream& out) {
     const fs::path source = lab.dir / file.from;
     if (file.sha256) {
         if (auto checked = check_digest(lab_folder, file, source); !checked) return checked;
     }
+    if (file.decompress) return decompress_into(lab, lab_folder, file, out);
     if (!file.is_template) {
         auto fd = lab_folder.open_for_reading(file.from);
         if (!fd) return tl::unexpected(input_error(fd.error(), file.where));
         CloseOnExit closing{*fd};
-        return copy_descriptor(*fd, pending.stream(), source.string());
+        return copy_descriptor(*fd, out, source.string());
     }
     auto text = lab_folder.read(file.from, limit_value(Limit::definition_bytes, lab.id));
     if (!text) return tl::unexpected(input_error(text.error(), file.where));
@@ -81,13 +115,13 @@ tl::expected<void, Error> write_file(const LabSpec& lab, const ConfinedFolder& l
         return tl::unexpected(input_error(rendered.error().message,
                                           {source.lexically_normal().string(), rendered.error().line, rendered.error().column}));
     }
-    pending.stream() << *rendered;
+    out << *rendered;
     return {};
 }
 
-// One generated file, written by its generator into `pending` within `budget`.
+// One generated file, written by its generator into `out` within `budget`.
 tl::expected<void, Error> write_generated(const LabSpec& lab, const GeneratedFile& generated, const ParamValues& values,
-                                          EvidenceBudget& budget, PendingFile& pending) {
+                                          EvidenceBudget& budget, std::ostream& out) {
     const std::string field = fmt::format("provision.generate ({})", generated.to);
     auto options = render_json_templates(generated.options, values, lab.id);
     if (!options) {
@@ -95,7 +129,7 @@ tl::expected<void, Error> write_generated(const LabSpec& lab, const GeneratedFil
     }
     const auto seed = values.find("seed");
     auto stats = generate_evidence(generated.generator, *options,
-                                   generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), pending.stream(), budget);
+                                   generator_seed(lab.id, seed == values.end() ? "" : seed->second, generated.to), out, budget);
     if (!stats && !budget.passed().empty()) {
         return tl::unexpected(input_error(fmt::format("{}: {}", field, stats.error()), generated.where, budget.hint()));
     }
@@ -142,12 +176,18 @@ tl::expected<std::vector<std::string>, Error> provision_workspace(const LabSpec&
     };
     for (const auto& file : lab.files) {
         if (keep(file.to)) continue;
-        auto done = write(file.to, [&](PendingFile& pending) { return write_file(lab, *lab_folder, file, values, pending); });
+        auto done = write(file.to, [&](PendingFile& pending) {
+            return maybe_compressed(file.compress, pending.stream(), file.to,
+                                    [&](std::ostream& out) { return write_file(lab, *lab_folder, file, values, out); });
+        });
         if (!done) return tl::unexpected(done.error());
     }
     for (const auto& generated : lab.generated) {
         if (keep(generated.to)) continue;
-        auto done = write(generated.to, [&](PendingFile& pending) { return write_generated(lab, generated, values, budget, pending); });
+        auto done = write(generated.to, [&](PendingFile& pending) {
+            return maybe_compressed(generated.compress, pending.stream(), generated.to,
+                                    [&](std::ostream& out) { return write_generated(lab, generated, values, budget, out); });
+        });
         if (!done) return tl::unexpected(done.error());
     }
     return written;

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <re2/re2.h>
+
 #include "infuse/common/suggest.hpp"
 
 namespace infuse {
@@ -68,10 +70,10 @@ SourceLocation GeneratedFile::option_place(std::string_view error) const {
 
 namespace {
 
-constexpr std::array<std::string_view, 35> kDeriveKeys{
+constexpr std::array<std::string_view, 36> kDeriveKeys{
     "from",   "in",         "format",   "compute", "rank", "divide", "year",     "zone",    "filter", "exclude", "header", "address",
     "display-name", "occurrence", "received", "part", "auth", "authserv", "pointer", "xpath",  "record",  "type",
-    "property", "arc", "arc-header", "tag", "dkim-tag", "spf-field", "body", "link", "image", "pixel", "attachment", "count", "list"};
+    "property", "arc", "arc-header", "tag", "dkim-tag", "spf-field", "body", "link", "image", "pixel", "attachment", "count", "list", "capture"};
 
 }  // namespace
 
@@ -82,6 +84,7 @@ const DeriveSpec::Field* DeriveSpec::field(std::string_view key) const { return 
 DeriveSpec::Field* DeriveSpec::field(std::string_view key) {
     if (key == "in") return &in;
     if (key == "format") return &format;
+    if (key == "capture") return &capture;
     if (key == "compute") return &compute;
     if (key == "rank") return &rank;
     if (key == "divide") return &divide;
@@ -131,7 +134,15 @@ std::optional<std::string> derive_option_problem(std::string_view key, std::stri
         return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, text);
     };
     if (key == "in") return one_of({"workspace", "lab"});
-    if (key == "format") return one_of({"combined", "error", "auth", "eml", "json", "xml", "zone"});
+    if (key == "format") {
+        return one_of({"combined", "error", "nginx-error", "php-error", "auth", "syslog", "json-lines", "eml", "json", "xml", "zone"});
+    }
+    if (key == "capture") {
+        const RE2 pattern(re2::StringPiece(text.data(), text.size()), RE2::Quiet);
+        if (!pattern.ok()) return fmt::format("bad regular expression: {}", pattern.error());
+        if (pattern.NumberOfCapturingGroups() < 1) return std::string("needs a group, named ((?P<name>...)) or not ((...)): its text is the value");
+        return std::nullopt;
+    }
     if (key == "part") {
         return one_of({"ip", "from-host", "helo", "by", "with", "id", "for", "time", "href", "text", "host", "element", "src", "name",
                        "type", "sha256", "size"});

@@ -61,6 +61,7 @@ private:
     void read_params(const YAML::Node& node);
     void read_provision(const YAML::Node& node);
     void read_generate(const YAML::Node& node);
+    std::string read_compress(const YAML::Node& item, const std::string& field);
     void read_derive(const YAML::Node& node);
     void check_derive_option(std::string_view key, const TemplatedText& value, const YAML::Node& node, const std::string& field);
     // The place of every option under `with:`, by the path the generators name it with:
@@ -249,7 +250,7 @@ void LabReader::read_provision(const YAML::Node& node) {
     for (const auto& item : *files) {
         const std::string field = field_at("provision.files", index++);
         if (!in_.is_map(item, field)) continue;
-        in_.check_keys(item, field, {"from", "to", "template", "sha256", "evidence"});
+        in_.check_keys(item, field, {"from", "to", "template", "sha256", "evidence", "decompress", "compress"});
         ProvisionedFile file;
         file.where = in_.at(item);
         auto from = in_.string(item, "from", field, Presence::required);
@@ -264,6 +265,12 @@ void LabReader::read_provision(const YAML::Node& node) {
         file.to = to.value_or(std::filesystem::path(file.from).filename().string());
         file.is_template = in_.boolean(item, "template", field, Presence::optional).value_or(false);
         file.evidence = in_.boolean(item, "evidence", field, Presence::optional).value_or(false);
+        file.decompress = in_.boolean(item, "decompress", field, Presence::optional).value_or(false);
+        file.compress = read_compress(item, field);
+        if (file.decompress && (file.is_template || !file.compress.empty())) {
+            in_.error(item["decompress"], field_of(field, "decompress"),
+                      file.is_template ? "a template is text: it cannot be decompressed" : "give decompress or compress, not both");
+        }
         if (auto digest = in_.string(item, "sha256", field, Presence::optional)) {
             bool hex = digest->size() == 64 &&
                        digest->find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
@@ -274,13 +281,24 @@ void LabReader::read_provision(const YAML::Node& node) {
     }
 }
 
+// `compress: gzip` (or zstd, bzip2) on a provisioned or generated file: "" when absent.
+std::string LabReader::read_compress(const YAML::Node& item, const std::string& field) {
+    auto compress = in_.string(item, "compress", field, Presence::optional);
+    if (!compress) return {};
+    if (*compress != "gzip" && *compress != "zstd" && *compress != "bzip2") {
+        in_.error(item["compress"], field_of(field, "compress"), fmt::format("'{}' is not one of gzip, zstd, bzip2", *compress));
+        return {};
+    }
+    return *compress;
+}
+
 void LabReader::read_generate(const YAML::Node& node) {
     if (!in_.is_list(node, "provision.generate")) return;
     std::size_t index = 0;
     for (const auto& item : node) {
         const std::string field = field_at("provision.generate", index++);
         if (!in_.is_map(item, field)) continue;
-        in_.check_keys(item, field, {"generator", "to", "with"});
+        in_.check_keys(item, field, {"generator", "to", "with", "compress"});
         GeneratedFile file;
         file.where = in_.at(item);
         if (auto generator_node = in_.child(item, "generator", field, Presence::required)) {
@@ -295,6 +313,7 @@ void LabReader::read_generate(const YAML::Node& node) {
             }
             file.to = *to;
         }
+        file.compress = read_compress(item, field);
         if (auto with = in_.child(item, "with", field, Presence::optional)) {
             if (in_.is_map(*with, field_of(field, "with"))) {
                 file.options = spec::yaml_to_json(*with, spec::ScalarTypes::core);

@@ -26,12 +26,20 @@ public:
     virtual bool parse(std::string_view line, std::vector<std::string_view>& values) const = 0;
     // The line's time, from the parsed values.
     virtual std::optional<LocalTime> time(const std::vector<std::string_view>& values) const = 0;
-    std::optional<std::size_t> field_index(std::string_view field) const;
+    // Whether a line that does not parse continues the entry above (a PHP stack trace), rather
+    // than being a line of another format.
+    virtual bool continues(std::string_view) const { return false; }
+    // The index of a field; json-lines takes any JSON pointer or key, and adds it to fields().
+    virtual std::optional<std::size_t> field_index(std::string_view field) const;
 };
 
-// "combined", "error", "auth". Syslog and Apache error logs write no year or zone: they come
-// from `year` and `offset_minutes`.
+// "combined" (common, combined, vhost_combined, with a request time), "error" (Apache and nginx),
+// "nginx-error" (nginx only), "php-error" (PHP's error_log), "syslog" / "auth" (RFC 3164 and 5424, sshd read further),
+// "json-lines" (docs/evidence.md#log-formats). Syslog and error logs may write no year or zone:
+// they come from `year` and `offset_minutes`.
 std::unique_ptr<LogFormat> make_log_format(std::string_view name, int year = 2024, int offset_minutes = 0);
+// Those names, in the order format detection tries them.
+std::span<const std::string_view> log_format_names();
 
 // An email's header section, unfolded (broken folds recovered: mail.hpp, read_header_block).
 struct EmailHeader {

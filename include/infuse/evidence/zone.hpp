@@ -31,6 +31,9 @@ tl::expected<std::shared_ptr<const DnsZones>, std::string> load_zones(const std:
 // One file, named `shown_as` in errors ("example.test.zone:3: ...").
 tl::expected<std::shared_ptr<const DnsZones>, std::string> load_zone(const std::filesystem::path& file,
                                                                    const std::string& shown_as);
+// The same, from the file's text (a zone file that was compressed, read by derive:).
+tl::expected<std::shared_ptr<const DnsZones>, std::string> load_zone_from_text(const std::string& text,
+                                                                             const std::string& shown_as);
 
 // The data of the records of `type` ("A", "mx": any case) owned by `name` (relative to the root,
 // trailing dot optional, any case), in file order; empty when there are none. TXT data is its

@@ -31,6 +31,10 @@ std::string describe_derivation(const DeriveSpec& spec);
 // `values` keeps what the entries before the failing one derived.
 tl::expected<void, Error> derive_from_fresh_evidence(const LabSpec& lab, ParamValues& values);
 
+// The format of a file that says none: by extension (.eml, .json, .jsonl, .xml, .zone, before a
+// .gz / .zst / .bz2), else the first log format its first non-blank line parses in, else combined.
+std::string detect_format(const std::filesystem::path& file);
+
 // The value of one derivation over one file, for tests and benchmarks: `spec` is the rendered
 // derive entry (compute, filter ... without `from`).
 tl::expected<std::string, std::string> derive_one(const DeriveSpec& spec, const std::filesystem::path& file,

@@ -53,6 +53,8 @@ struct ProvisionedFile {
     bool is_template = false;           // render {{param}} placeholders while copying
     std::optional<std::string> sha256;  // expected digest of the source file, verified on start
     bool evidence = false;              // the learner searches it for answers: no answer-leak report
+    bool decompress = false;            // the lab ships it compressed (gzip, zstd, bzip2): the workspace gets it plain
+    std::string compress;               // "" or gzip, zstd, bzip2: the workspace gets it compressed
     SourceLocation where;
 };
 
@@ -73,6 +75,7 @@ struct TemplatedText {
 struct GeneratedFile {
     std::string generator;              // access-log, error-log, auth-log, email
     std::string to;                     // path relative to the workspace
+    std::string compress;               // "" or gzip, zstd, bzip2: written compressed (docs/evidence.md#compressed-evidence)
     nlohmann::json options = nlohmann::json::object();    // `with:`; strings may hold templates
     std::map<std::string, SourceLocation> option_places;  // "incidents[1].attempts" -> lab.yaml:52:14
     SourceLocation where;
@@ -96,7 +99,8 @@ struct DeriveSpec {
 
     TemplatedText from;             // the file, relative to `in`
     Field in;                       // workspace (the default) or lab
-    Field format;                   // combined, error, auth, eml, json, xml, zone; else guessed
+    Field format;                   // combined, error, nginx-error, auth, syslog, json-lines, eml, json, xml, zone; else guessed
+    Field capture;                  // RE2: its named (or first) group of the field (logs) or of the value (documents)
     // logs
     Field compute;                  // count, distinct-count:F, distinct:F, top:F, top-count:F, first:F, last:F, sum:F
     Field rank;                     // top: the n-th most frequent

@@ -400,7 +400,7 @@ TEST_CASE("error-log: seed, lines, order and incidents", "[generate]") {
     CHECK(crashes[0]->at("time").substr(0, 19) == "Thu Mar 14 05:00:00");
 
     CHECK(generation_error("error-log", {{"docroots", "/srv"}}) ==
-          "docroots: unknown option (did you mean 'docroot'?) (known: start, hours, lines, clients, docroot, site, incidents)");
+          "docroots: unknown option (did you mean 'docroot'?) (known: start, hours, lines, clients, docroot, site, style, incidents)");
     CHECK(generation_error("error-log", {{"incidents", {{{"kind", "oops"}}}}}) ==
           "incidents[0].kind: 'oops' is not an error-log incident (forbidden, not-found, php-fatal, segfault)");
     CHECK(generation_error("error-log", {{"incidents", {{{"kind", "php-fatal"}, {"ip", "192.0.2.1"}, {"count", "three"}}}}}) ==

@@ -1,11 +1,13 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "infuse/evidence/compressed.hpp"
 #include "infuse/provision/derive.hpp"
 
 #include "../temp_dir.hpp"
@@ -59,7 +61,8 @@ const char* const kAccessLog =
     "203.0.113.9 - - [14/Mar/2024:03:08:20 +0100] \"POST /wp-login.php HTTP/1.1\" 302 - \"-\" \"python-requests/2.31.0\"\n"
     "192.0.2.50 - - [14/Mar/2024:02:59:00 +0100] \"GET /wp-login.php.bak HTTP/1.1\" 404 196 \"-\" \"curl/8.5.0\"\n";
 
-const char* const kCombinedFields = "ip ident user time method path protocol status bytes referrer agent request date hour minute";
+const char* const kCombinedFields = "ip ident user time method path protocol status bytes referrer agent request date hour minute "
+                                    "vhost port forwarded request_time duration_ms";
 
 }  // namespace
 
@@ -196,7 +199,8 @@ TEST_CASE("derive errors name the field, the line and the problem", "[derive]") 
     CHECK(derive({{"compute", "count"}, {"exclude", {{"host", "x"}}}}, log, "combined") ==
           std::string("error: exclude.host: 'host' is not a field of the combined format (fields: ") + kCombinedFields + ")");
     CHECK(derive({{"compute", "count"}, {"filter", {{"user", "x"}}}}, log, "error") ==
-          "error: filter.user: 'user' is not a field of the error format (fields: time module level pid client code message path)");
+          "error: filter.user: 'user' is not a field of the error format (fields: time module level pid client code message path "
+          "tid connection server request method host upstream file referrer)");
     CHECK(derive({{"compute", "top"}}, log, "combined") == "error: compute: 'top' needs a field (top:FIELD)");
     CHECK(derive({{"filter", {{"ip", "x"}}}}, log, "combined") ==
           "error: compute: required for a log (count, top:FIELD, first:FIELD ...)");
@@ -205,8 +209,9 @@ TEST_CASE("derive errors name the field, the line and the problem", "[derive]") 
     CHECK_THAT(derive({{"compute", "count"}, {"filter", {{"ip", "("}}}}, log, "combined"),
                Catch::StartsWith("error: filter.ip: bad regular expression: "));
     CHECK(derive({{"compute", "count"}}, log, "csv") ==
-          "error: format: 'csv' is not one of combined, error, auth, eml, json, xml, zone");
-    CHECK(derive({{"compute", "count"}}, dir.path / "missing.log", "combined") == "error: missing.log: cannot read");
+          "error: format: 'csv' is not one of combined, error, nginx-error, php-error, auth, syslog, json-lines, eml, json, xml, zone");
+    CHECK(derive({{"compute", "count"}}, dir.path / "missing.log", "combined") ==
+          "error: missing.log: cannot read (No such file or directory)");
 
     // Blank lines are skipped but counted: the bad line is line 3.
     const auto bad = write_file(dir.path, "bad.log",
@@ -344,6 +349,60 @@ TEST_CASE("derive from JSON with a pointer and from XML with XPath", "[derive]")
     CHECK_THAT(derive({{"xpath", "//["}}, page, "xml"), Catch::StartsWith("error: xpath: "));
     const auto broken = write_file(dir.path, "broken.xml", "<html><p>unclosed</html>");
     CHECK_THAT(derive({{"xpath", "//p"}}, broken, "xml"), Catch::StartsWith("error: broken.xml: not XML: "));
+}
+
+TEST_CASE("derive capture: a group of the field before aggregation (logs), of the value (documents)", "[derive]") {
+    testing::TempDir dir;
+    const auto log = write_file(dir.path, "access.log", kAccessLog);
+    // Logs: the part of each line's field; a line the pattern does not match is left out.
+    CHECK(derive({{"compute", "top:path"}, {"capture", "^/(?P<dir>[^/]+)/"}}, log, "combined") == "about");
+    CHECK(derive({{"compute", "distinct:path"}, {"capture", R"(\.(php|bak)$)"}}, log, "combined") == "php\nbak");
+    CHECK(derive({{"compute", "top-count:agent"}, {"capture", "^([a-z-]+)/"}}, log, "combined") == "3");
+    CHECK(derive({{"compute", "sum:bytes"}, {"capture", "^(..)"}}, log, "combined") == "165");  // 43+48+43+12+19: "-" has no two characters
+    CHECK(derive({{"compute", "first:ip"}, {"capture", "^(203)\\."}}, log, "combined") == "203");
+    CHECK(derive({{"compute", "count"}, {"capture", "(x)"}}, log, "combined") ==
+          "error: capture: needs a compute with a field (top:FIELD, distinct:FIELD ...), not count");
+    CHECK(derive({{"compute", "top:path"}, {"capture", "^/(nothing)/"}}, log, "combined") == "error: no line matches the filter");
+    CHECK_THAT(derive({{"compute", "top:path"}, {"capture", "("}}, log, "combined"), Catch::StartsWith("error: capture: bad regular expression"));
+    // Documents: the final value; no match is an error naming the pattern and the value.
+    const auto config = write_file(dir.path, "config.json", R"({"url": "https://cdn.example.org:8443/assets/app.js"})");
+    CHECK(derive({{"pointer", "/url"}, {"capture", "^https?://(?P<host>[^/:]+)"}}, config, "json") == "cdn.example.org");
+    CHECK(derive({{"pointer", "/url"}, {"capture", ":([0-9]+)/"}}, config, "json") == "8443");
+    CHECK(derive({{"pointer", "/url"}, {"capture", "^ftp://(.*)"}}, config, "json") ==
+          "error: capture: '^ftp://(.*)' does not match the value 'https://cdn.example.org:8443/assets/app.js'");
+    const auto page = write_file(dir.path, "index.html", "<html><head><meta name=\"generator\" content=\"WordPress 6.4.3\"/></head></html>");
+    CHECK(derive({{"xpath", "//meta[@name='generator']/@content"}, {"capture", "([0-9.]+)$"}}, page, "xml") == "6.4.3");
+}
+
+TEST_CASE("derive reads compressed evidence by its bytes, logs and documents alike", "[derive]") {
+    testing::TempDir dir;
+    const auto plain = write_file(dir.path, "plain.log", kAccessLog);
+    for (auto compression : {Compression::gzip, Compression::zstd, Compression::bzip2}) {
+        INFO(compression_name(compression));
+        std::ostringstream bytes;
+        {
+            CompressingBuffer buffer(bytes, compression);
+            std::ostream out(&buffer);
+            out << kAccessLog;
+            REQUIRE(buffer.finish());
+        }
+        const auto log = write_file(dir.path, "access.log.1", bytes.str());  // a rotated name: no .gz
+        CHECK(derive({{"compute", "count"}}, log, "combined") == derive({{"compute", "count"}}, plain, "combined"));
+        CHECK(derive({{"compute", "top:ip"}}, log, "combined") == "203.0.113.9");
+        CHECK(detect_format(log) == "combined");
+        std::ostringstream document;
+        {
+            CompressingBuffer buffer(document, compression);
+            std::ostream out(&buffer);
+            out << R"({"api": {"key": "sk-123"}})";
+            REQUIRE(buffer.finish());
+        }
+        const auto config = write_file(dir.path, "config.json.gz", document.str());
+        CHECK(detect_format(config) == "json");
+        CHECK(derive({{"pointer", "/api/key"}}, config, "json") == "sk-123");
+    }
+    const auto cut = write_file(dir.path, "cut.log", std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x4c", 12));
+    CHECK(derive({{"compute", "count"}}, cut, "combined") == "error: cut.log: truncated gzip data: the file ends inside the compressed stream");
 }
 
 TEST_CASE("derive zone records: $ORIGIN, @, relative names, parentheses", "[derive]") {

@@ -77,3 +77,48 @@ TEST_CASE("derive entries are read into typed fields, each problem at its place"
     // A template is checked once rendered, when the evidence is derived from.
     CHECK_THAT(all, !Catch::Contains("derive.top.received: expected"));
 }
+
+TEST_CASE("derive capture is checked when read: a valid RE2 pattern with a group", "[spec]") {
+    const LoadedLab loaded = load_text(
+        "derive:\n"
+        "  a: {from: access.log, compute: top:path, capture: '^/(?P<dir>[^/]+)/'}\n"
+        "  b: {from: access.log, compute: top:path, capture: '^/[^/]+/'}\n"
+        "  c: {from: access.log, compute: top:path, capture: '^/(unclosed'}\n"
+        "  d: {from: access.log, compute: top:path, capture: '^/({{dir}})/'}\n"
+        "  e: {from: access.log, format: nginx, compute: count}\n");
+    std::string all;
+    for (const auto& d : loaded.diagnostics.all()) all += d.to_string() + "\n";
+    CHECK_THAT(all, !Catch::Contains("derive.a.capture"));
+    CHECK_THAT(all, Catch::Contains("lab.yaml:3:53: error: derive.b.capture: needs a group"));
+    CHECK_THAT(all, Catch::Contains("lab.yaml:4:53: error: derive.c.capture: bad regular expression: missing ): ^/(unclosed"));
+    CHECK_THAT(all, !Catch::Contains("derive.d.capture: needs"));  // a template: checked once rendered
+    CHECK_THAT(all, !Catch::Contains("derive.d.capture: bad"));
+    CHECK_THAT(all, Catch::Contains("derive.e.format: 'nginx' is not one of combined, error, nginx-error"));
+}
+
+TEST_CASE("provision files and generated files say how they are compressed", "[spec]") {
+    const LoadedLab loaded = load_text(
+        "provision:\n"
+        "  files:\n"
+        "    - {from: data/access.log.gz, to: access.log, decompress: true}\n"
+        "    - {from: data/error.log, compress: zstd}\n"
+        "    - {from: data/x.log, compress: xz}\n"
+        "    - {from: data/y.log, decompress: true, compress: gzip}\n"
+        "    - {from: data/z.txt, decompress: yes please}\n"
+        "  generate:\n"
+        "    - {generator: access-log, to: access.log.gz, compress: gzip}\n"
+        "    - {generator: access-log, to: b.log, compress: zip}\n");
+    std::string all;
+    for (const auto& d : loaded.diagnostics.all()) all += d.to_string() + "\n";
+    REQUIRE(loaded.lab);
+    REQUIRE(loaded.lab->files.size() == 5);
+    CHECK(loaded.lab->files[0].decompress);
+    CHECK(loaded.lab->files[0].compress.empty());
+    CHECK(loaded.lab->files[1].compress == "zstd");
+    CHECK_THAT(all, Catch::Contains("lab.yaml:5:36: error: provision.files[2].compress: 'xz' is not one of gzip, zstd, bzip2"));
+    CHECK_THAT(all, Catch::Contains("lab.yaml:6:38: error: provision.files[3].decompress: give decompress or compress, not both"));
+    CHECK_THAT(all, Catch::Contains("provision.files[4].decompress"));
+    REQUIRE(loaded.lab->generated.size() == 2);
+    CHECK(loaded.lab->generated[0].compress == "gzip");
+    CHECK_THAT(all, Catch::Contains("lab.yaml:10:52: error: provision.generate[1].compress: 'zip' is not one of gzip, zstd, bzip2"));
+}
