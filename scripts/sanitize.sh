@@ -34,10 +34,15 @@ ubsan_defaults=halt_on_error=1:print_stacktrace=1:print_summary=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-$asan_defaults}:exitcode=86:log_path=$reports/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-$ubsan_defaults}:exitcode=86:log_path=$reports/ubsan"
 
+# Line tables only (clang) or -g1 (gcc): the reports keep file and line.
+case "${CXX:-c++}" in
+  *clang*) default_flags="-O1 -gline-tables-only -DNDEBUG" ;;
+  *) default_flags="-O1 -g1 -DNDEBUG" ;;
+esac
 start=$(date +%s)
 cmake -S "$here" -B "$build_dir" -G Ninja \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=${SANITIZE_CXX_FLAGS:--O1 -gline-tables-only -DNDEBUG}" \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=${SANITIZE_CXX_FLAGS:-$default_flags}" \
     -DINFUSE_SANITIZE=ON \
     -DINFUSE_BUILD_TESTS=ON \
     -DINFUSE_BUILD_BENCH=OFF \
