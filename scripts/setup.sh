@@ -19,7 +19,7 @@ packages=(
   libboost-dev libboost-filesystem-dev
   catch2 libcli11-dev libfmt-dev libsqlite3-dev libre2-dev libssl-dev libexpected-dev libldns-dev
   libgmime-3.0-dev libgumbo-dev zlib1g-dev libzstd-dev libbz2-dev
-  bubblewrap sqlite3 dnsutils whois curl python3 procps dnsmasq-base goaccess time
+  bubblewrap sqlite3 dnsutils whois curl python3 procps dnsmasq-base goaccess time zstd bzip2 gzip
 )
 # INFUSE_DEV=1 (CI sets it): also what the fuzzers and the sanitizer build need (docs/fuzzing.md).
 if [ "${INFUSE_DEV:-0}" = 1 ]; then packages+=(clang libclang-rt-dev llvm); fi

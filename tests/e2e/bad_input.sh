@@ -11,7 +11,7 @@ expect_exit 0 lab validate tests/fixtures/good
 expect_exit 1 lab test tests/fixtures/broken/hint-cost
 expect_in "0 passed, 1 failed, 0 skipped"
 expect_exit 0 lab test tests/fixtures/good
-expect_in "9 passed, 0 failed, 0 skipped"  # minimal (3) and sh-grader (6)
+expect_in "12 passed, 0 failed, 0 skipped"  # minimal (3), sh-grader (6), compressed (3)
 
 # A broken lab cannot be started.
 expect_exit 2 lab start broken/unknown-key
@@ -36,4 +36,10 @@ sql "PRAGMA user_version = 42"
 expect_exit 3 lab status
 expect_in "newer infuse-lab"
 [ "$(sql "PRAGMA user_version")" = 42 ] || fail "the store was changed"
+# Compressed evidence both ways: shipped gzip and provisioned plain, shipped plain and
+# provisioned zstd; the learner reads them with the real tools.
+HOME="$E2E_HOME/compressed" XDG_STATE_HOME="$E2E_HOME/compressed/state" expect_exit 0 lab start good/compressed -q
+ws="$E2E_HOME/compressed/infuse-lab/good/compressed"
+[ "$(wc -l < "$ws/access.log")" = 40 ] || fail "access.log was not provisioned plain"
+[ "$(zstd -dc "$ws/older.log.zst" | wc -l)" = 10 ] || fail "older.log.zst is not the zstd of the plain file"
 echo "bad input: ok"
