@@ -15,6 +15,8 @@
 #include "infuse/evidence/compressed.hpp"
 #include "infuse/provision/derive.hpp"
 
+#include "../corpus_support.hpp"
+
 using namespace infuse;
 namespace fs = std::filesystem;
 
@@ -28,18 +30,6 @@ std::string trimmed(std::string text) {
     return start == std::string::npos ? std::string{} : text.substr(start, end - start + 1);
 }
 
-std::string unescape_newlines(const std::string& text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == 'n') {
-            out += '\n';
-            ++i;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
 
 struct Expectation {
     int line = 0;
@@ -105,7 +95,7 @@ TEST_CASE("the log corpus derives what each .expect says", "[evidence][corpus]")
         REQUIRE(fs::exists(data));
         for (const auto& e : read_expectations(expect)) {
             INFO(expect.filename().string() << ":" << e.line << ": " << e.spec_text);
-            const std::string expected = unescape_newlines(e.expected);
+            const std::string expected = testing::unescape_newlines(e.expected);
             if (e.spec_text == "detect") {
                 CHECK(detect_format(data) == expected);
                 ++checked;

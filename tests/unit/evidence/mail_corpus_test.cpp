@@ -11,6 +11,8 @@
 #include "infuse/evidence/mail.hpp"
 #include "infuse/provision/derive.hpp"
 
+#include "../corpus_support.hpp"
+
 using namespace infuse;
 namespace fs = std::filesystem;
 
@@ -18,18 +20,6 @@ namespace {
 
 const fs::path kCorpus = fs::path(INFUSE_TEST_FIXTURES).parent_path() / "corpus" / "mail";
 
-std::string unescape(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == 'n') {
-            out += '\n';
-            ++i;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
 
 // "received: -1, part: ip" -> the typed entry.
 DeriveSpec entry(std::string_view text) {
@@ -77,7 +67,7 @@ TEST_CASE("mail corpus: every message derives the values of its .expect file", "
             INFO(item.path().filename().string() << ":" << number << ": " << line);
             REQUIRE(arrow != std::string::npos);
             const auto spec = entry(std::string_view(line).substr(0, arrow));
-            const std::string expected = unescape(std::string_view(line).substr(arrow + 4));
+            const std::string expected = testing::unescape_newlines(std::string_view(line).substr(arrow + 4));
             const auto value = derive_one(spec, message, "eml");
             ++checks;
             if (expected.starts_with("!error ")) {
