@@ -32,6 +32,9 @@ LabProgress compute_progress(const LabSpec& lab, const std::vector<AttemptRecord
                 q.closed = q.gave_up = true;
                 continue;
             }
+            // A refused answer (not an IP where an IP is asked, not one of the options) is kept as
+            // a fact but is no attempt: it cannot close a question or cost a skill check.
+            if (attempt.verdict == "unusable") continue;
             ++q.attempts;
             q.best_score = std::max(q.best_score, attempt.score);
             q.solved = q.best_score >= 1.0;

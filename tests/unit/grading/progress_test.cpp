@@ -59,3 +59,14 @@ TEST_CASE("a question closes when its attempts are used up or the learner gives 
     CHECK(gave_up.questions[0].points == 5);  // what was earned before giving up stays
     CHECK(gave_up.finished() == false);
 }
+
+TEST_CASE("a refused answer is no attempt: it never closes a question", "[progress]") {
+    const LabSpec lab = two_questions();  // b allows 2 attempts
+    auto progress = compute_progress(lab, {attempt("b", "unusable", 0), attempt("b", "unusable", 0), attempt("b", "unusable", 0),
+                                           attempt("b", "wrong", 0), attempt("b", "correct", 1)}, {});
+    const auto& b = progress.questions[1];
+    CHECK(b.attempts == 2);
+    CHECK(b.solved);
+    CHECK_FALSE(b.closed);
+    CHECK(b.points == 6);
+}
