@@ -754,8 +754,12 @@ std::optional<GraderSpec> LabReader::read_grader(const YAML::Node& node, const s
     if (auto program = in_.string(node, "program", field, Presence::required)) grader.program = *program;
     if (auto kind = in_.string(node, "answer", field, Presence::optional)) {
         // The kinds a learner can type as one answer (a set or a choice needs its checker's options).
-        static constexpr std::array<std::string_view, 10> kinds{"text", "integer", "number", "ip", "cidr", "domain",
-                                                               "url", "email", "hash", "datetime"};
+        // The checker table's kinds a learner types as one value: not a list (set), not one of a
+        // lab's options (choice), not a pattern (regex).
+        std::vector<std::string_view> kinds;
+        for (const auto& row : checker_kinds()) {
+            if (!row.takes_list && row.name != "choice" && row.name != "regex") kinds.push_back(row.name);
+        }
         if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
             in_.error(node["answer"], field_of(field, "answer"),
                       fmt::format("'{}' is not one of {}{}", *kind, fmt::join(kinds, ", "), did_you_mean(*kind, std::span<const std::string_view>(kinds))));
